@@ -1,0 +1,19 @@
+"""The `rag` command line: index, search, ask, serve, eval, chunks."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    help="Question answering with citations over Chinese government documents.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+# Each command lives in its own module and registers itself on `app`.
+from rag.cli import chunks_cmd, index_cmd, search_cmd, ask_cmd, serve_cmd, eval_cmd  # noqa: E402,F401,I001
+
+
+def main() -> None:
+    """Entry point of the `rag` script."""
+    app()

@@ -1,0 +1,3 @@
+"""`rag search` (placeholder until its stage lands)."""
+
+from __future__ import annotations

