@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     chunk_max_chars: int = Field(600, description="Hard upper bound of a chunk")
     chunk_min_chars: int = Field(60, description="Sections shorter than this merge with a neighbour")
     chunk_overlap_chars: int = Field(60, description="Overlap when a long section splits")
+    chunk_merge_siblings: bool = Field(
+        False, description="Also pack sibling sections up to the target (off: only tiny ones merge)"
+    )
 
     # Encoder
     embedding_model: str = Field(
@@ -44,12 +47,21 @@ class Settings(BaseSettings):
     hnsw_threshold: int = Field(50_000, description="Use HNSW instead of exact search above this")
 
     # Fusion
-    fusion: str = Field("rrf", description="Fusion method: 'rrf' or 'minmax'")
+    # Defaults measured on eval/qa.jsonl (eval/bench/bench_retrieval.py --sweep)
+    fusion: str = Field("minmax", description="Fusion method: 'rrf', 'minmax' or 'zscore'")
     rrf_k: int = Field(60, description="RRF constant")
     weight_dense: float = Field(1.0, description="Fusion weight of the dense channel")
-    weight_bm25_word: float = Field(1.0, description="Fusion weight of BM25 over jieba words")
+    weight_bm25_word: float = Field(0.5, description="Fusion weight of BM25 over jieba words")
     weight_bm25_bigram: float = Field(1.0, description="Fusion weight of BM25 over character bigrams")
     candidates: int = Field(50, description="Candidates each channel contributes to fusion")
+    county_boost: float = Field(
+        0.3, description="Boost (share of the top fused score) for a county the query names"
+    )
+    year_boost: float = Field(
+        0.3, description="Boost for passages whose heading or document year the query names"
+    )
+    bm25_k1: float = Field(0.9, description="BM25 k1 (takes effect at the next `rag index`)")
+    bm25_b: float = Field(0.4, description="BM25 b (takes effect at the next `rag index`)")
 
     # Requests
     top_k: int = Field(5, description="Passages returned by default")
@@ -57,8 +69,17 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(500, description="Longest question accepted")
 
     # Answers
-    abstain_threshold: float = Field(0.0, description="Evidence score below which we abstain")
+    abstain_threshold: float = Field(
+        0.2, description="Abstain when no sentence covers this share of the question's "
+        "IDF-weighted terms (0-1; calibrated on eval/qa.jsonl)"
+    )
     max_answer_sentences: int = Field(5, description="Sentences in an extractive answer")
+    answer_candidates: int = Field(8, description="Passages retrieved to quote from (>= top_k)")
+    clause_min_chars: int = Field(40, description="Sentences this long are quoted by ；-clause")
+    llm_min_support: float = Field(
+        0.5, description="Share of a generated sentence's character bigrams its cited passage "
+        "must contain, else the sentence is dropped"
+    )
 
     # Optional LLM (OpenAI-compatible); off unless base_url and model are set
     llm_base_url: str | None = Field(None, description="e.g. http://127.0.0.1:8080/v1")
@@ -71,6 +92,9 @@ class Settings(BaseSettings):
     port: int = Field(8000, description="Port `rag serve` binds")
     cors_origins: list[str] = Field(default_factory=list, description="Allowed CORS origins")
     ui: bool = Field(True, description="Serve the Gradio chat page at /")
+    api_concurrency: int = Field(
+        2, description="Queries the API computes at once (others wait); 0 = no limit"
+    )
 
 
 @lru_cache(maxsize=1)

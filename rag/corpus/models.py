@@ -53,6 +53,9 @@ class Chunk:
     text: str
     start: int
     end: int
+    # headings inside the text that the path does not name (merged sections, lead phrases)
+    subheadings: list[str] = field(default_factory=list)
+    ordinal: int = 0  # position of the chunk in its document
 
     @property
     def heading(self) -> str:
@@ -69,4 +72,4 @@ class Chunk:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Chunk:
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__})
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})

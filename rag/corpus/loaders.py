@@ -1,0 +1,143 @@
+"""Read a file of any supported format into raw text (before normalisation)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from rag.corpus.encoding import EncodingError, decode_bytes
+from rag.exceptions import DocumentLoadError
+
+__all__ = ["read_raw", "SUPPORTED_SUFFIXES"]
+
+
+def read_raw(path: Path) -> tuple[str, dict[str, Any]]:
+    """Raw text of `path` plus facts about it (`format`, `encoding`, `sha256` of the bytes).
+
+    Raises:
+        DocumentLoadError: the file is missing, empty, of an unknown type or unreadable.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
+        >>> _ = p.write_bytes("洪洞县".encode("gbk"))
+        >>> read_raw(p)[0], read_raw(p)[1]["encoding"]
+        ('洪洞县', 'gb18030')
+    """
+    suffix = path.suffix.lower()
+    reader = _READERS.get(suffix)
+    if reader is None:
+        known = ", ".join(sorted(_READERS))
+        raise DocumentLoadError(
+            str(path), f"unsupported file type '{suffix or path.name}' (supported: {known})"
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DocumentLoadError(str(path), exc.strerror or str(exc)) from exc
+    if not data.strip():
+        raise DocumentLoadError(str(path), "empty file (文件为空)")
+    try:
+        text, info = reader(path, data)
+    except DocumentLoadError:
+        raise
+    except EncodingError as exc:
+        raise DocumentLoadError(str(path), str(exc)) from exc
+    except Exception as exc:  # a broken docx/pdf/html: name the file and the library's reason
+        raise DocumentLoadError(str(path), f"{suffix[1:]} could not be parsed: {exc}") from exc
+    if not text.strip():
+        empty = reader is _read_text  # a text file of only whitespace is empty
+        reason = "empty file (文件为空)" if empty else "no text found in the file (文件中没有文字)"
+        raise DocumentLoadError(str(path), reason)
+    return text, {"format": suffix[1:], "sha256": hashlib.sha256(data).hexdigest(), **info}
+
+
+# One reader per format: (path, bytes) -> (raw text, info)
+def _read_text(path: Path, data: bytes) -> tuple[str, dict[str, Any]]:
+    text, encoding = decode_bytes(data)
+    return text.replace("\r\n", "\n").replace("\r", "\n"), {"encoding": encoding}
+
+
+def _read_docx(path: Path, data: bytes) -> tuple[str, dict[str, Any]]:
+    import io
+
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    lines: list[str] = []
+    for para in document.paragraphs:
+        style = (para.style.name if para.style is not None else "") or ""
+        text = para.text.strip()
+        if not text:
+            continue
+        if style.startswith("Heading") and style[-1:].isdigit():
+            text = "#" * int(style[-1]) + " " + text
+        elif style == "Title":
+            text = "# " + text
+        lines.append(text)
+    for table in document.tables:
+        for row in table.rows:
+            cells = [c.text.strip() for c in row.cells if c.text.strip()]
+            if cells:
+                lines.append(" | ".join(cells))
+    return "\n\n".join(lines), {"encoding": "docx"}
+
+
+def _read_pdf(path: Path, data: bytes) -> tuple[str, dict[str, Any]]:
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    pages = [(page.extract_text() or "").strip() for page in reader.pages]
+    if not any(pages):
+        raise DocumentLoadError(str(path), "PDF has no text layer (scanned images need OCR first)")
+    return "\n\n".join(p for p in pages if p), {"encoding": "pdf", "pages": len(pages)}
+
+
+def _read_html(path: Path, data: bytes) -> tuple[str, dict[str, Any]]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(data, "lxml")
+    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "form"]):
+        tag.decompose()
+    for level in range(1, 7):
+        for tag in soup.find_all(f"h{level}"):
+            tag.insert(0, "#" * level + " ")
+    root = soup.body or soup
+    blocks = [
+        "p",
+        "div",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "br",
+        "section",
+        "article",
+    ]
+    for tag in root.find_all(blocks):
+        tag.append("\n\n")
+    lines = [" ".join(line.split()) for line in root.get_text().split("\n")]
+    text = "\n".join(lines)
+    title = soup.title.get_text(strip=True) if soup.title else ""
+    return text, {"encoding": soup.original_encoding or "utf-8", "html_title": title}
+
+
+_READERS: dict[str, Callable[[Path, bytes], tuple[str, dict[str, Any]]]] = {
+    ".txt": _read_text,
+    ".text": _read_text,
+    ".md": _read_text,
+    ".markdown": _read_text,
+    ".docx": _read_docx,
+    ".pdf": _read_pdf,
+    ".html": _read_html,
+    ".htm": _read_html,
+}
+SUPPORTED_SUFFIXES = frozenset(_READERS)

@@ -1,0 +1,197 @@
+"""Files -> Documents: read, normalise, find headings, attach metadata; a whole folder at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from rag.corpus.headings import detect_headings
+from rag.corpus.loaders import SUPPORTED_SUFFIXES, read_raw
+from rag.corpus.manifest import (
+    MANIFEST_NAMES,
+    ManifestEntry,
+    find_manifest,
+    guess_entry,
+    load_manifest,
+)
+from rag.corpus.models import Document
+from rag.corpus.normalize import normalize_text
+from rag.exceptions import CorpusError, DocumentLoadError
+
+__all__ = ["CorpusLoad", "load_document", "load_corpus", "corpus_files"]
+
+_SKIP_NAMES = {n.lower() for n in MANIFEST_NAMES} | {"readme.md", "readme.txt", "readme"}
+
+
+@dataclass
+class CorpusLoad:
+    """What `load_corpus` read: the documents, and one error per file it could not read."""
+
+    documents: list[Document] = field(default_factory=list)
+    errors: list[DocumentLoadError] = field(default_factory=list)
+
+
+def load_document(
+    path: str | Path, entry: ManifestEntry | dict[str, Any] | None = None
+) -> Document:
+    """Read one file into a normalised Document.
+
+    Without `entry`, the manifest next to the file is used; a file it does not list
+    gets metadata guessed from its title and first lines.
+
+    The text is normalised (see `normalize_text`); headings found in it are kept in
+    `meta["headings"]` for `chunk_document`. An empty (or whitespace-only) file is an
+    error, not an empty Document.
+
+    Raises:
+        DocumentLoadError: the file is missing, empty, unsupported or unreadable.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.txt"
+        >>> _ = p.write_text("绛县2025年工作安排\\n\\n推动绛县经济持续向好。", encoding="utf-8")
+        >>> d = load_document(p)
+        >>> d.doc_id, d.county, d.year
+        ('x', '绛县', 2025)
+    """
+    path = Path(path)
+    raw, info = read_raw(path)
+    norm = normalize_text(raw)
+    if not norm.text.strip():
+        raise DocumentLoadError(
+            str(path), "no text left after removing page furniture (清理后没有正文)"
+        )
+    if isinstance(entry, dict):
+        entry = ManifestEntry.from_dict(entry)
+    if entry is None:
+        entry = _manifest_entry(path)
+    if entry is None or not entry.title:
+        title = (entry.title if entry else "") or _guess_title(norm.text, info, path)
+        guessed = guess_entry(norm.text, title)
+        entry = guessed if entry is None else _fill(entry, guessed)
+    headings = detect_headings(norm)
+    meta: dict[str, Any] = {
+        **entry.extra,
+        **{k: v for k, v in info.items() if k != "sha256"},
+        **norm.meta,
+        "headings": [h.to_record() for h in headings],
+    }
+    return Document(
+        doc_id=path.stem,
+        source=path.name,
+        title=entry.title or path.stem,
+        text=norm.text,
+        county=entry.county,
+        year=entry.year,
+        kind=entry.kind,
+        sha256=str(info["sha256"]),
+        meta=meta,
+    )
+
+
+def load_corpus(paths_or_dir: str | Path | Iterable[str | Path]) -> CorpusLoad:
+    """Load a folder (or a list of files and folders); unreadable files become errors.
+
+    One bad file never stops the others: its DocumentLoadError (naming the file and the
+    reason) is collected in `errors`.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (d / "a.txt").write_text("正文。", encoding="utf-8")
+        >>> _ = (d / "b.txt").write_bytes(b"")
+        >>> r = load_corpus(d)
+        >>> [x.source for x in r.documents], [e.reason for e in r.errors]
+        (['a.txt'], ['empty file (文件为空)'])
+    """
+    result = CorpusLoad()
+    seen: set[str] = set()
+    for path in corpus_files(paths_or_dir, result.errors):
+        try:
+            doc = load_document(path)
+        except DocumentLoadError as exc:
+            result.errors.append(exc)
+            continue
+        except CorpusError as exc:  # a broken manifest: say so, keep loading with guesses
+            result.errors.append(DocumentLoadError(str(path), str(exc)))
+            try:
+                doc = load_document(path, entry=ManifestEntry())
+            except DocumentLoadError as inner:
+                result.errors.append(inner)
+                continue
+        if doc.doc_id in seen:  # a.txt and a.md: keep both, the second under its full name
+            doc = Document(**{**doc.to_dict(), "doc_id": doc.source})
+        seen.add(doc.doc_id)
+        result.documents.append(doc)
+    return result
+
+
+def corpus_files(
+    paths_or_dir: str | Path | Iterable[str | Path], errors: list[DocumentLoadError]
+) -> list[Path]:
+    """Supported files in the given folders (not recursive) and the given files, each once.
+
+    Folders skip their manifest, README and hidden files; a path that does not exist
+    and has no suffix becomes an error here, a missing file an error when loaded.
+    """
+    items = [paths_or_dir] if isinstance(paths_or_dir, str | Path) else list(paths_or_dir)
+    files: list[Path] = []
+    for item in map(Path, items):
+        if item.is_dir():
+            files.extend(
+                sorted(
+                    p
+                    for p in item.iterdir()
+                    if p.is_file()
+                    and p.suffix.lower() in SUPPORTED_SUFFIXES
+                    and p.name.lower() not in _SKIP_NAMES
+                    and not p.name.startswith(".")
+                )
+            )
+        elif item.exists() or item.suffix:
+            files.append(item)  # a missing or odd file gets its own clear error on load
+        else:
+            errors.append(DocumentLoadError(str(item), "no such file or folder"))
+    unique: dict[Path, Path] = {}
+    for f in files:
+        unique.setdefault(f.resolve(), f)
+    return list(unique.values())
+
+
+# Metadata helpers
+def _manifest_entry(path: Path) -> ManifestEntry | None:
+    manifest = find_manifest(path.parent)
+    if manifest is None:
+        return None
+    entries = _cached_manifest(manifest, manifest.stat().st_mtime_ns)
+    return entries.get(path.name)
+
+
+@lru_cache(maxsize=16)
+def _cached_manifest(path: Path, mtime_ns: int) -> dict[str, ManifestEntry]:
+    return load_manifest(path)
+
+
+def _guess_title(text: str, info: dict[str, Any], path: Path) -> str:
+    """An HTML <title>, else the first short line, else the file name."""
+    if info.get("html_title"):
+        return str(info["html_title"])
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            return line if len(line) <= 60 else path.stem
+    return path.stem
+
+
+def _fill(entry: ManifestEntry, guessed: ManifestEntry) -> ManifestEntry:
+    """Manifest values win; empty ones are filled from the guess."""
+    return ManifestEntry(
+        title=entry.title or guessed.title,
+        county=entry.county or guessed.county,
+        year=entry.year if entry.year is not None else guessed.year,
+        kind=entry.kind or guessed.kind,
+        extra={**guessed.extra, **entry.extra},
+    )
