@@ -25,6 +25,9 @@ class Citation:
     quote: str  # the sentence used; a substring of `text`
     quote_start: int  # offsets of `quote` in the normalised document text
     quote_end: int
+    # every sentence quoted from this passage, in answer order:
+    # {"quote", "quote_start", "quote_end"}
+    quotes: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -49,6 +52,7 @@ class Answer:
     rewritten_question: str | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # e.g. "LLM unavailable, extractive answer"
+    evidence: float = 0.0  # best share of the question one sentence covers (vs abstain_threshold)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -59,6 +63,7 @@ class Answer:
             "rewritten_question": self.rewritten_question,
             "timings_ms": dict(self.timings_ms),
             "notes": list(self.notes),
+            "evidence": self.evidence,
         }
 
 

@@ -1,0 +1,1 @@
+"""Retrieval pieces around the index: metadata filters and query-side boosts."""

@@ -1,0 +1,244 @@
+"""Question in, cited Answer out: rewrite, retrieve, judge, then quote (or generate)."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from rag.answer.abstain import Verdict, abstention, judge
+from rag.answer.extractive import compose, is_duplicate, select_units
+from rag.answer.generate import build_messages, check_sentence, finalize, split_reply
+from rag.answer.llm import client_from_settings
+from rag.answer.models import Answer, Message
+from rag.answer.query import Query, analyze
+from rag.answer.rewrite import Rewrite, rewrite_question
+from rag.answer.scoring import Unit, score_units
+from rag.answer.stats import stats_for
+from rag.answer.text import nouns
+from rag.exceptions import LLMError
+from rag.retrieval.models import Hit, Retriever
+from rag.settings import Settings
+
+__all__ = ["answer_question", "stream_answer", "warm_up"]
+
+
+def warm_up(retriever: Retriever) -> None:
+    """Load what the first answer would otherwise pay for: jieba (words and parts of
+    speech) and the index's term statistics. Call once at start-up."""
+    analyze("龙马物流园进展如何")
+    nouns("龙马物流园")
+    stats_for(retriever)
+
+
+@dataclass
+class _Prepared:
+    question: str  # what was searched
+    rewritten: str | None
+    hits: list[Hit]  # what the answer may cite (top_k, plus cited extras)
+    units: list[Unit]
+    query: Query
+    verdict: Verdict
+    exclude: list[str]
+    timings: dict[str, float]
+
+
+def _ms(t0: float) -> float:
+    return round((time.perf_counter() - t0) * 1000, 2)
+
+
+def _prepare(
+    question: str, retriever: Retriever, settings: Settings, top_k: int | None,
+    filters: dict[str, Any] | None, history: list[Message] | None,
+) -> _Prepared:
+    timings: dict[str, float] = {}
+    # Follow-ups become full questions
+    t = time.perf_counter()
+    rw = rewrite_question(question, history)
+    if rw.weak and any(stats_for(retriever).contains(e) for e in analyze(question).entities):
+        rw = Rewrite(question)  # names a known thing itself: no context needed
+    timings["rewrite"] = _ms(t)
+    # Retrieve a few more passages than shown, to quote from
+    t = time.perf_counter()
+    k = top_k or settings.top_k
+    hits = retriever.search(rw.question, top_k=max(k, settings.answer_candidates), filters=filters)
+    timings["retrieve"] = _ms(t)
+    # Score sentences and decide whether the evidence answers the question
+    t = time.perf_counter()
+    query = analyze(rw.question)
+    stats = stats_for(retriever)
+    units = score_units(query, hits, stats, settings.clause_min_chars)
+    if rw.exclude:
+        units = [u for u in units if not any(is_duplicate(u.span.text, x) for x in rw.exclude)]
+    docs = getattr(retriever, "documents", None)
+    verdict = judge(query, hits, units, stats, settings.abstain_threshold,
+                    docs if isinstance(docs, dict) else None)
+    timings["judge"] = _ms(t)
+    if rw.weak and not verdict.answerable:
+        # A guessed context made it unanswerable: try the question as typed
+        plain = _prepare(question, retriever, settings, top_k, filters, None)
+        if plain.verdict.answerable:
+            return plain
+    return _Prepared(rw.question, rw.question if rw.changed else None, hits, units, query,
+                     verdict, rw.exclude, timings)
+
+
+def _passages(answer: Answer, hits: list[Hit], k: int) -> list[Hit]:
+    # The top k passages, plus any cited passage ranked below them
+    shown = hits[:k]
+    ids = {h.chunk.id for h in shown}
+    extra = [h for h in hits[k:] if h.chunk.id in {c.chunk_id for c in answer.citations}
+             and h.chunk.id not in ids]
+    return shown + extra
+
+
+def _extractive(p: _Prepared, settings: Settings) -> Answer:
+    chosen = select_units(p.units, p.query, settings.max_answer_sentences)
+    if not chosen:  # nothing quotable after all
+        return abstention(Verdict(False, "weak", "", p.verdict.evidence), p.hits)
+    return compose(chosen, p.hits)
+
+
+def _finish(ans: Answer, p: _Prepared, k: int, t: float) -> Answer:
+    ans.passages = _passages(ans, p.hits, k) if ans.answerable else p.hits[:k]
+    ans.rewritten_question = p.rewritten
+    ans.timings_ms.update(p.timings)
+    ans.timings_ms["answer"] = _ms(t)
+    ans.evidence = round(p.verdict.evidence, 4)
+    return ans
+
+
+def answer_question(
+    question: str,
+    retriever: Retriever,
+    settings: Settings,
+    *,
+    top_k: int | None = None,
+    filters: dict[str, Any] | None = None,
+    history: list[Message] | None = None,
+    llm: Any | None = None,
+) -> Answer:
+    """Answer `question` from `retriever`'s passages, every sentence cited, or abstain.
+
+    `llm` is an object with `.chat(messages) -> str` (e.g. `ChatClient`); without one, the
+    LLM configured in `settings` is used if any, else the extractive answerer.
+
+    Example:
+        >>> ans = answer_question("龙马物流园进展如何？", index, get_settings())  # doctest: +SKIP
+        >>> ans.answer  # doctest: +SKIP
+        '山东港口内陆港在龙马物流园正式揭牌，洪洞成为山东港口第49个内陆港…[1]…'
+    """
+    p = _prepare(question, retriever, settings, top_k, filters, history)
+    client = llm if llm is not None else client_from_settings(settings)
+    return _answer_from(p, settings, top_k or settings.top_k, client)
+
+
+def _answer_from(p: _Prepared, settings: Settings, k: int, client: Any | None) -> Answer:
+    t = time.perf_counter()
+    if not p.verdict.answerable:
+        return _finish(abstention(p.verdict, p.hits[:k]), p, k, t)
+    if client is None:
+        return _finish(_extractive(p, settings), p, k, t)
+    # LLM generation, checked; any failure falls back to the extractive answer
+    hits = p.hits[:k]
+    try:
+        reply = client.chat(build_messages(p.question, hits))
+        ans, dropped = finalize(reply, hits, settings.llm_min_support)
+    except LLMError as e:
+        return _fallback(p, settings, k, t, f"LLM 不可用，已改用摘录式回答 (LLM failed: {e})")
+    return _llm_result(ans, dropped, p, settings, k, t)
+
+
+def _fallback(p: _Prepared, settings: Settings, k: int, t: float, note: str) -> Answer:
+    ans = _extractive(p, settings)
+    ans.notes.append(note)
+    return _finish(ans, p, k, t)
+
+
+def _llm_result(ans: Answer, dropped: int, p: _Prepared, settings: Settings, k: int,
+                t: float) -> Answer:
+    if not ans.answerable:
+        return _fallback(p, settings, k, t,
+                         "LLM 回答没有可核实的句子，已改用摘录式回答 (no supported sentence)")
+    ans.notes.append("llm")
+    if dropped:
+        ans.notes.append(f"已删除 {dropped} 个无出处支持的句子 (dropped unsupported sentences)")
+    return _finish(ans, p, k, t)
+
+
+def stream_answer(
+    question: str,
+    retriever: Retriever,
+    settings: Settings,
+    *,
+    top_k: int | None = None,
+    filters: dict[str, Any] | None = None,
+    history: list[Message] | None = None,
+    llm: Any | None = None,
+) -> Iterator[dict[str, Any]]:
+    """The answer as events: `{"type": "rewritten", "question"}` when a follow-up was
+    rewritten, `{"type": "sentence", "text"}` per checked sentence, then
+    `{"type": "citations", "citations"}`, then `{"type": "done", "answer": Answer dict}`
+    (equal to `answer_question`'s result but for timings). With an LLM that has `.stream()`,
+    sentences are sent as soon as they are generated and checked; if the LLM then fails,
+    `{"type": "reset"}` withdraws them before the extractive answer's sentences.
+
+    Example:
+        >>> [e["type"] for e in stream_answer("龙马物流园进展如何", index, s)]  # doctest: +SKIP
+        ['sentence', 'sentence', 'citations', 'done']
+    """
+    p = _prepare(question, retriever, settings, top_k, filters, history)
+    k = top_k or settings.top_k
+    client = llm if llm is not None else client_from_settings(settings)
+    if p.rewritten:
+        yield {"type": "rewritten", "question": p.rewritten}
+    if not p.verdict.answerable or client is None or not hasattr(client, "stream"):
+        ans = _answer_from(p, settings, k, client)
+    else:
+        t = time.perf_counter()
+        hits = p.hits[:k]
+        buf, seen, sent = "", 0, 0
+        numbers: dict[int, int] = {}  # passage → [n], numbered as `finalize` does
+        try:
+            for delta in client.stream(build_messages(p.question, hits)):
+                buf += delta
+                # Emit each completed sentence once it passes the support check
+                done = _complete(split_reply(buf))
+                for body, cites in done[seen:]:
+                    ck = check_sentence(body, cites, hits, settings.llm_min_support)
+                    if ck.passage and ck.quote is not None:
+                        n = numbers.setdefault(ck.passage, len(numbers) + 1)
+                        sent += 1
+                        yield {"type": "sentence", "text": f"{body}[{n}]"}
+                seen = max(seen, len(done))
+            res, dropped = finalize(buf, hits, settings.llm_min_support)
+            ans = _llm_result(res, dropped, p, settings, k, t)
+        except LLMError as e:
+            ans = _fallback(p, settings, k, t, f"LLM 不可用，已改用摘录式回答 (LLM failed: {e})")
+        if "llm" in ans.notes:
+            yield {"type": "citations", "citations": [c.to_dict() for c in ans.citations]}
+            yield {"type": "done", "answer": ans.to_dict()}
+            return
+        if sent:  # the generated sentences were withdrawn: start over
+            yield {"type": "reset"}
+    for part in _answer_sentences(ans.answer):
+        yield {"type": "sentence", "text": part}
+    yield {"type": "citations", "citations": [c.to_dict() for c in ans.citations]}
+    yield {"type": "done", "answer": ans.to_dict()}
+
+
+def _complete(entries: list[tuple[str, list[int]]]) -> list[tuple[str, list[int]]]:
+    # Sentences whose citation markers can no longer grow: not the last, and not followed
+    # by a marker still arriving ("…。[1" ends the buffer)
+    n = len(entries) - 1
+    if n > 0 and entries[-1][0].lstrip().startswith("["):
+        n -= 1
+    return entries[: max(n, 0)]
+
+
+def _answer_sentences(text: str) -> list[str]:
+    # Split an answer after each [n] marker (or keep it whole when it has none)
+    parts = re.findall(r".+?\[\d+\]", text)
+    return parts if parts and "".join(parts) == text else [text]

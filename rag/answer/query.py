@@ -1,0 +1,156 @@
+"""What a question asks for: its terms, intent, places, years and named things."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rag.answer.text import plain_words, tokenize
+
+__all__ = ["Query", "analyze", "PLACES", "find_places", "find_years"]
+
+# Shanxi county-level places (and the cities above them) a question may name
+_CITY_COUNTIES: dict[str, tuple[str, ...]] = {
+    "临汾": ("尧都", "曲沃", "翼城", "襄汾", "洪洞", "古县", "安泽", "浮山", "吉县", "乡宁",
+             "大宁", "隰县", "永和", "蒲县", "汾西", "侯马", "霍州"),
+    "运城": ("盐湖", "临猗", "万荣", "闻喜", "稷山", "新绛", "绛县", "垣曲", "夏县", "平陆",
+             "芮城", "永济", "河津"),
+    "太原": ("迎泽", "杏花岭", "尖草坪", "万柏林", "晋源", "清徐", "阳曲", "娄烦", "古交"),
+    "晋中": ("榆次", "太谷", "祁县", "平遥", "介休", "灵石", "寿阳", "昔阳", "左权", "榆社"),
+    "长治": ("潞州", "上党", "屯留", "潞城", "襄垣", "平顺", "黎城", "壶关", "武乡",
+             "沁县", "沁源"),
+    "晋城": ("泽州", "高平", "阳城", "陵川", "沁水"),
+    "吕梁": ("离石", "孝义", "汾阳", "文水", "交城", "兴县", "临县", "柳林", "石楼", "岚县",
+             "方山", "中阳"),
+    "忻州": ("忻府", "原平", "定襄", "五台", "代县", "繁峙", "宁武", "静乐", "神池", "五寨",
+             "岢岚", "河曲", "保德", "偏关"),
+    "大同": ("平城", "云冈", "新荣", "云州", "阳高", "天镇", "广灵", "灵丘", "浑源", "左云"),
+    "朔州": ("朔城", "平鲁", "山阴", "应县", "右玉", "怀仁"),
+    "阳泉": ("盂县",),
+}
+PLACES: dict[str, str] = {c: city for city, cs in _CITY_COUNTIES.items() for c in cs}
+PLACES.update({city: "" for city in _CITY_COUNTIES})
+# Longest first so 新绛 wins over 绛县's neighbours and 临汾 over shorter names
+_PLACE_RE = re.compile("|".join(sorted(PLACES, key=len, reverse=True)))
+_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|\b|(?=\D))")
+
+# Words that say how to answer, not what about
+_STOP = set(
+    "的 了 是 在 有 和 与 及 或 吗 呢 吧 啊 呀 么 么样 什么 怎么 怎么样 如何 怎样 "
+    "哪些 哪个 哪 几 几个 多少 为什么 为何 是否 有没有 多 少 请问 请 一下 "
+    "介绍 说说 讲讲 谈谈 关于 方面 情况 进展 目前 现在 主要 "
+    "那 这 它 其 该 这个 那个 这些 那些 啥 都 也 还 就 要 会 能 可以 给 对 把 被 从 到 为 以 "
+    "年 今年 去年 明年 时候 时间 一个 具体 哪里 什么样 个 项 做 做了 做到 搞 干 提出 包括 打算 "
+    "县 市 区 全县 我们 咱们 他们 当地 那里 这里 本 上 中 下 吗？".split()
+)
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "GDP": ("地区生产总值", "生产总值", "GDP"),
+    "gdp": ("地区生产总值", "生产总值", "GDP"),
+    "老百姓": ("群众", "居民", "人民"),
+    "看病": ("医疗", "就医", "医院", "医保"),
+    "上学": ("教育", "学校"),
+    "钱": ("资金", "投资", "亿元", "万元"),
+    "工资": ("收入",),
+    "赚钱": ("收入",),
+    "工作": ("就业",),
+    "找工作": ("就业",),
+    "老人": ("老年", "养老"),
+    "孩子": ("儿童", "托育", "学生"),
+    "环境": ("生态", "环保"),
+    "空气": ("大气", "空气质量", "优良天数"),
+    "游客": ("旅游", "游客"),
+}
+_ENTITY_SUFFIX = re.compile(
+    r"(园区?|港|桥|路|街|站|厂|馆|院|校|公司|集团|项目|工程|基地|景区|镇|乡|村|寺|山|河|湖|"
+    r"机场|铁路|高速|大道|中心|广场|公园|医院|银行|市场|小区|水库|电站)$"
+)
+
+# Intents: which kind of sentence answers
+_INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("number", re.compile(r"多少|几[个项家所条座次万亿%]?|比例|百分之|占比|增长了?多|增速|"
+                          r"规模|总投资|多大|多高|多长|排名|第几")),
+    ("date", re.compile(r"什么时候|哪年|哪一年|何时|几月|时间")),
+    ("list", re.compile(r"哪些|几项|几大|有什么|包括什么|都有|分别")),
+    ("which", re.compile(r"哪[个家所位里座条种]|是谁|谁家|叫什么|什么名")),
+    ("progress", re.compile(r"进展|进度|怎么样了?|如何了?$|情况|建得|推进|成效|成果|"
+                            r"做了什么|干了什么")),
+)
+
+
+@dataclass
+class Query:
+    """A question taken apart.
+
+    Example:
+        >>> q = analyze("绛县2024年GDP增长多少？")
+        >>> q.places, q.years, q.intents
+        (['绛县'], [2024], ['number'])
+    """
+
+    text: str
+    terms: list[str]  # content words, deduplicated, question words removed
+    intents: list[str]
+    places: list[str]
+    years: list[int]
+    entities: list[str]  # named things worth checking against the index
+    expansions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def variants(self, term: str) -> tuple[str, ...]:
+        """The strings that count as `term` appearing in a text."""
+        return self.expansions.get(term, (term,))
+
+
+def find_places(text: str) -> list[str]:
+    """County or city names in `text`, in order, without 县/市 (绛县 keeps its 县)."""
+    out: list[str] = []
+    for m in _PLACE_RE.finditer(text):
+        if m.group(0) not in out:
+            out.append(m.group(0))
+    return out
+
+
+def find_years(text: str) -> list[int]:
+    """Four-digit years named in `text`."""
+    out: list[int] = []
+    for m in _YEAR_RE.finditer(text):
+        y = int(m.group(1))
+        if y not in out:
+            out.append(y)
+    return out
+
+
+def _entities(text: str, words: list[str]) -> list[str]:
+    # Quoted terms, latin words, and words ending like a place, project or organisation
+    ents = [q for q in re.findall(r"[“「\"『]([^”」\"』]{2,20})[”」\"』]", text)]
+    for w in words:
+        if len(w) >= 3 and _ENTITY_SUFFIX.search(w) and w not in ents:
+            ents.append(w)
+    # A word plus a one-character suffix jieba split off: 高铁 + 站
+    toks = plain_words(text)
+    for a, b in zip(toks, toks[1:], strict=False):
+        if len(a) >= 2 and b in "站港桥馆寺厂" and a + b not in ents:
+            ents.append(a + b)
+    return ents
+
+
+def analyze(question: str) -> Query:
+    """Take a question apart into terms, intents, places, years and entities."""
+    words = tokenize(question)
+    places = find_places(question)
+    years = find_years(question)
+    terms: list[str] = []
+    for w in words:
+        if w in _STOP or w.isdigit() or w in terms:
+            continue
+        if len(w) == 1 and not ("\u4e00" <= w <= "\u9fff"):
+            continue
+        if any(w in p or p in w for p in places) or w in ("县", "市"):
+            continue
+        terms.append(w)
+    # Single characters that are part of a longer kept word add nothing
+    terms = [t for t in terms if len(t) > 1 or not any(t in u for u in terms if u != t)]
+    intents = [name for name, rx in _INTENTS if rx.search(question)]
+    expansions = {t: _SYNONYMS[t] for t in terms if t in _SYNONYMS}
+    ents = [e for e in _entities(question, words) if not any(e in p or p in e for p in places)]
+    ents.sort(key=len, reverse=True)  # report the most specific name
+    return Query(question, terms, intents, places, years, ents, expansions)

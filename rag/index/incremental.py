@@ -1,0 +1,85 @@
+"""Incremental-build helpers: the previous index's state, cached embeddings, FAISS updates."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from rag.corpus.models import Chunk
+from rag.index import storage
+from rag.index.manifest import read_manifest
+
+if TYPE_CHECKING:
+    from rag.encoders.base import Encoder
+    from rag.index.build import BuildReport
+
+__all__ = ["embed_missing", "previous_state", "updated_dense_store"]
+
+
+def previous_state(index_dir: Path, enc: Encoder) -> dict[str, Any] | None:
+    """The old index's records and embedding cache, or None if absent/unusable."""
+    try:
+        manifest = read_manifest(index_dir)
+        if manifest.encoder_name != enc.name or manifest.encoder_dim != enc.dim:
+            return None
+        documents = {d.source: d for d in storage.read_documents(index_dir)}
+        by_source: dict[str, list[Chunk]] = {}
+        for c in storage.read_chunks(index_dir):
+            by_source.setdefault(c.source, []).append(c)
+        embeddings = storage.read_embeddings(index_dir) if enc.dim else {}
+    except Exception:  # a missing or damaged index just means a full build
+        return None
+    return {"manifest": manifest, "documents": documents, "chunks_by_source": by_source,
+            "embeddings": embeddings}
+
+
+def embed_missing(enc: Encoder, chunks: list[Chunk], keys: list[str], cache: dict[str, np.ndarray],
+                  batch_size: int, progress: bool, report: BuildReport) -> np.ndarray:
+    """Vectors for every chunk: cached ones reused, the rest embedded with a progress bar."""
+    vectors = np.zeros((len(chunks), enc.dim), dtype=np.float32)
+    if not enc.dim:  # BM25-only index
+        return vectors
+    todo = [i for i, k in enumerate(keys) if k not in cache]
+    for i, k in enumerate(keys):
+        if k in cache:
+            vectors[i] = cache[k]
+    report.reused, report.embedded = len(chunks) - len(todo), len(todo)
+    if not todo:
+        return vectors
+    from tqdm import tqdm
+
+    t0 = time.perf_counter()
+    step = max(1, batch_size)
+    with tqdm(total=len(todo), unit="chunk", desc="embedding", disable=not progress) as bar:
+        for s in range(0, len(todo), step):
+            batch = todo[s : s + step]
+            vectors[batch] = enc.embed_passages([chunks[i].index_text for i in batch])
+            bar.update(len(batch))
+    report.embed_seconds = time.perf_counter() - t0
+    return vectors
+
+
+def updated_dense_store(prev: dict[str, Any] | None, index_dir: Path, dim: int, kind: str,
+           ids: np.ndarray, vectors: np.ndarray) -> Any:
+    """The old FAISS store updated in place (remove gone ids, add new), or a fresh one."""
+    from rag.stores.faiss_store import FaissStore
+
+    store = None
+    if prev and (index_dir / "dense").is_dir():
+        try:
+            store = FaissStore.load(index_dir / "dense")
+        except Exception:
+            store = None
+    if store is None or store.kind != kind or store.dim != dim:
+        store = FaissStore(dim, kind)
+        store.add(ids, vectors)
+        return store
+    old_ids = store.ids()
+    new = ~np.isin(ids, old_ids)
+    store.remove(old_ids[~np.isin(old_ids, ids)])
+    store.add(ids[new], vectors[new])
+    return store
+

@@ -1,0 +1,108 @@
+"""Files of an index directory, and the atomic temp-dir-then-rename swap."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rag.corpus.models import Chunk, Document
+
+__all__ = [
+    "atomic_directory",
+    "read_chunks",
+    "read_documents",
+    "read_embeddings",
+    "recover",
+    "write_chunks",
+    "write_documents",
+    "write_embeddings",
+]
+
+
+@contextmanager
+def atomic_directory(target: Path) -> Iterator[Path]:
+    """Yield a fresh temp dir next to `target`; on success it replaces `target`.
+
+    On any exception the temp dir is deleted and `target` is untouched.
+
+    Example:
+        >>> with atomic_directory(Path("index")) as tmp:   # doctest: +SKIP
+        ...     (tmp / "manifest.json").write_text("{}")
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    stamp = f"{os.getpid()}-{time.time_ns()}"
+    tmp = target.parent / f".{target.name}.tmp-{stamp}"
+    tmp.mkdir()
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    # Swap: old out of the way, new in, old deleted (recover() repairs a crash in between)
+    old = target.parent / f".{target.name}.old-{stamp}"
+    if target.exists():
+        os.replace(target, old)
+    os.replace(tmp, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def recover(target: Path) -> None:
+    """If a crash hit between the two renames of a swap, put the previous index back."""
+    target = Path(target)
+    if target.exists() or not target.parent.is_dir():
+        return
+    olds = sorted(target.parent.glob(f".{target.name}.old-*"))
+    if olds:
+        os.replace(olds[-1], target)
+
+
+# JSON-lines records
+def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def write_documents(directory: Path, documents: list[Document]) -> None:
+    _write_jsonl(directory / "documents.jsonl", [d.to_dict() for d in documents])
+
+
+def read_documents(directory: Path) -> list[Document]:
+    return [Document.from_dict(r) for r in _read_jsonl(directory / "documents.jsonl")]
+
+
+def write_chunks(directory: Path, chunks: list[Chunk]) -> None:
+    _write_jsonl(directory / "chunks.jsonl", [c.to_dict() for c in chunks])
+
+
+def read_chunks(directory: Path) -> list[Chunk]:
+    return [Chunk.from_dict(r) for r in _read_jsonl(directory / "chunks.jsonl")]
+
+
+# Embedding cache: content key -> vector
+def write_embeddings(directory: Path, keys: list[str], vectors: np.ndarray) -> None:
+    np.save(directory / "embeddings.npy", np.ascontiguousarray(vectors, dtype=np.float32))
+    (directory / "embedding_keys.json").write_text(json.dumps(keys), encoding="utf-8")
+
+
+def read_embeddings(directory: Path) -> dict[str, np.ndarray]:
+    keys_path = directory / "embedding_keys.json"
+    if not keys_path.is_file():
+        return {}
+    keys = json.loads(keys_path.read_text(encoding="utf-8"))
+    vectors = np.load(directory / "embeddings.npy")
+    return dict(zip(keys, vectors, strict=True))
