@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     passage_prefix: str = Field("passage: ", description="Prefix for passages (sentence-transformers)")
     embedding_batch_size: int = Field(32, description="Passages per encoder batch")
     num_threads: int = Field(1, description="OpenMP/torch threads per encoder call")
+    index_threads: int = Field(
+        0, description="Encoder threads for `rag index` (0 = every core; queries use num_threads)"
+    )
 
     # Dense index
     hnsw_threshold: int = Field(50_000, description="Use HNSW instead of exact search above this")

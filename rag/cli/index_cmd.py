@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -36,9 +37,12 @@ def index_command(
 
     err = Console(stderr=True)
     settings = get_settings()
-    update = {k: v for k, v in {"corpus_dir": corpus, "index_dir": index_dir}.items() if v}
-    if update:
-        settings = settings.model_copy(update=update)
+    update: dict[str, object] = {
+        k: v for k, v in {"corpus_dir": corpus, "index_dir": index_dir}.items() if v
+    }
+    # Indexing is a batch job: give the encoder every core (queries keep num_threads)
+    update["num_threads"] = settings.index_threads or os.cpu_count() or 1
+    settings = settings.model_copy(update=update)
     try:
         report = build_index(settings, rebuild=rebuild, progress=progress)
     except RAGError as exc:

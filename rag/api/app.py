@@ -1,0 +1,102 @@
+"""The FastAPI application: API routes, error handling, request ids, the chat page at /."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.concurrency import run_in_threadpool
+
+from rag import __version__
+from rag.api.docs import install_docs, swagger_static_dir
+from rag.api.errors import install_error_handlers
+from rag.api.middleware import RequestIDMiddleware
+from rag.api.routers import ask, documents, health, search
+from rag.api.runtime import ComputeGate, configure_threads, load_index
+from rag.service import RAGService
+from rag.settings import Settings, get_settings
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("rag.api")
+
+_DESCRIPTION = """
+政务文档问答 API：每句回答都带 [n] 引用，指向原文段落；资料中没有答案时如实说明。
+
+Question answering with citations over Chinese government documents.
+Errors are JSON `{"detail", "error", "request_id"}`; every response has `X-Request-ID`.
+"""
+
+
+def create_app(
+    settings: Settings | None = None,
+    service: RAGService | None = None,
+    *,
+    ui: bool | None = None,
+) -> FastAPI:
+    """Build the app. The index and encoder load once, at start-up (lifespan).
+
+    Args:
+        settings: defaults to `get_settings()` (RAG_* env vars or .env).
+        service: a ready `RAGService` (tests pass one over a small index).
+        ui: mount the Gradio chat page at "/"; defaults to `settings.ui`.
+
+    Example:
+        >>> app = create_app(Settings(index_dir="index"), ui=False)
+        >>> sorted(r.path for r in app.routes if r.path.startswith("/ask"))
+        ['/ask', '/ask', '/ask/stream']
+    """
+    settings = settings or (service.settings if service else get_settings())
+    service = service or RAGService(settings)
+    configure_threads(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.index_error = await run_in_threadpool(load_index, service)
+        yield
+
+    offline_docs = swagger_static_dir() is not None
+    app = FastAPI(
+        title="政务文档问答 govdoc-rag",
+        version=__version__,
+        description=_DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None if offline_docs else "/docs",  # local Swagger UI files when installed
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.service = service
+    app.state.index_error = None
+    app.state.gate = ComputeGate(settings.api_concurrency)
+
+    # Errors, request ids, CORS
+    install_error_handlers(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["*"],
+            expose_headers=["X-Request-ID"],
+        )
+    app.add_middleware(RequestIDMiddleware)
+
+    # API routes first, so they win over the page mounted at "/"
+    for module in (ask, search, documents, health):
+        app.include_router(module.router)
+    if offline_docs:
+        install_docs(app)
+
+    if settings.ui if ui is None else ui:
+        _mount_ui(app, service, app.state.gate)
+    return app
+
+
+def _mount_ui(app: FastAPI, service: RAGService, gate: ComputeGate) -> None:
+    # Gradio is heavy to import: only when the page is wanted
+    from ui import mount_ui
+
+    mount_ui(app, service, gate=gate)

@@ -1,0 +1,180 @@
+"""Request and response models of the HTTP API (the OpenAPI schema at /docs)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "FILTER_KEYS",
+    "AskRequest",
+    "AskResponse",
+    "CitationOut",
+    "DocumentOut",
+    "DocumentsResponse",
+    "DocumentText",
+    "ErrorResponse",
+    "Filters",
+    "HealthResponse",
+    "MessageIn",
+    "PassageOut",
+    "SearchResponse",
+]
+
+# The metadata fields a request may filter on
+FILTER_KEYS = ("county", "year", "source")
+
+
+class Filters(BaseModel):
+    """Metadata filters; any other key is rejected with 422.
+
+    Example:
+        >>> Filters(county="洪洞县").as_dict()
+        {'county': '洪洞县'}
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    county: str | None = Field(None, description="县名，如 洪洞县 (county)", examples=["洪洞县"])
+    year: int | None = Field(None, description="年份 (document year)", examples=[2024])
+    source: str | None = Field(None, description="文件名 (document file name)")
+
+    def as_dict(self) -> dict[str, Any] | None:
+        """The filters that are set, or None when none are."""
+        d = {k: v for k, v in self.model_dump().items() if v not in (None, "")}
+        return d or None
+
+
+class MessageIn(BaseModel):
+    """One earlier chat turn."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class AskRequest(BaseModel):
+    """A question, optionally with filters and the chat so far.
+
+    Example:
+        >>> AskRequest(question="龙马物流园进展如何？").top_k is None
+        True
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(..., description="问题 (the question)", examples=["龙马物流园进展如何？"])
+    top_k: int | None = Field(None, description="检索段落数，默认 5 (passages to retrieve)")
+    filters: Filters = Field(default_factory=Filters)
+    history: list[MessageIn] = Field(default_factory=list, description="之前的对话 (chat history)")
+
+
+class PassageOut(BaseModel):
+    """A retrieved passage (a chunk with its scores)."""
+
+    id: str
+    doc_id: str
+    source: str
+    title: str
+    county: str
+    year: int | None
+    heading_path: list[str]
+    text: str
+    start: int
+    end: int
+    score: float
+    rank: int
+    scores: dict[str, float]
+
+
+class CitationOut(BaseModel):
+    """The passage behind marker [n] and the exact sentence quoted from it."""
+
+    n: int
+    chunk_id: str
+    source: str
+    title: str
+    county: str
+    year: int | None
+    heading_path: list[str]
+    text: str
+    quote: str
+    quote_start: int
+    quote_end: int
+    quotes: list[dict[str, Any]] = Field(
+        default_factory=list, description="该段落被引用的每一句 {quote, quote_start, quote_end}"
+    )
+
+
+class AskResponse(BaseModel):
+    """A cited answer, or `answerable: false` with the closest passages."""
+
+    answer: str
+    answerable: bool
+    citations: list[CitationOut]
+    passages: list[PassageOut]
+    rewritten_question: str | None = None
+    timings_ms: dict[str, float]
+    notes: list[str] = Field(default_factory=list)
+
+
+class SearchResponse(BaseModel):
+    """Ranked passages for a query."""
+
+    query: str
+    top_k: int
+    filters: dict[str, Any]
+    hits: list[PassageOut]
+    timings_ms: dict[str, float]
+
+
+class DocumentOut(BaseModel):
+    """One indexed document."""
+
+    doc_id: str
+    source: str
+    title: str
+    county: str
+    year: int | None
+    kind: str
+    chars: int
+    chunks: int
+
+
+class DocumentsResponse(BaseModel):
+    """Every indexed document."""
+
+    count: int
+    documents: list[DocumentOut]
+
+
+class DocumentText(BaseModel):
+    """A document's normalised text (citation offsets point into it)."""
+
+    doc_id: str
+    source: str
+    title: str
+    text: str
+
+
+class HealthResponse(BaseModel):
+    """Whether the server can answer, and over what."""
+
+    status: Literal["ok", "no_index", "stale_index", "error"]
+    index_loaded: bool
+    encoder: str | None
+    documents: int
+    chunks: int
+    message: str | None = None
+    version: str
+
+
+class ErrorResponse(BaseModel):
+    """Every error body: a message a person can read, and the request id."""
+
+    detail: str
+    error: str
+    request_id: str | None = None
+    errors: list[dict[str, Any]] | None = None

@@ -1,0 +1,297 @@
+"""Run an evaluation set through `RAGService.ask` (the /ask code path) and score it."""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from rag.evaluation import metrics as m
+from rag.evaluation.dataset import EvalItem
+from rag.exceptions import LLMError, QueryError
+from rag.retrieval.models import Hit
+
+if TYPE_CHECKING:
+    from rag.service import RAGService
+
+__all__ = [
+    "METRICS",
+    "TYPE_ORDER",
+    "EvidenceMatcher",
+    "QuestionResult",
+    "EvalRun",
+    "run_eval",
+    "summarize",
+    "default_normalizer",
+]
+
+# The metrics every group reports, in table order
+METRICS: tuple[str, ...] = (
+    "n",
+    "hit@1",
+    "hit@3",
+    "hit@5",
+    "hit@10",
+    "mrr@10",
+    "evidence_recall@5",
+    "abstain_precision",
+    "abstain_recall",
+    "answer_char_f1",
+    "citation_precision",
+    "latency_ms_p50",
+    "latency_ms_p95",
+)
+TYPE_ORDER = (
+    "number",
+    "progress",
+    "list",
+    "paraphrase",
+    "entity",
+    "disambiguation",
+    "year",
+    "followup",
+    "unanswerable",
+)
+Normalizer = Callable[[str], str]
+
+
+def default_normalizer() -> Normalizer | None:
+    """The ingester's text normaliser (`rag.corpus.normalize_text`), if it is installed."""
+    try:
+        normalize_text = getattr(importlib.import_module("rag.corpus"), "normalize_text", None)
+    except ImportError:
+        return None
+    if normalize_text is None:
+        return None
+
+    def _normalize(text: str) -> str:
+        out: Any = normalize_text(text)
+        return str(getattr(out, "text", out))
+
+    return _normalize
+
+
+class EvidenceMatcher:
+    """Tells whether a passage contains one of an item's evidence strings.
+
+    Evidence and passage are compared with whitespace removed; the evidence is tried both
+    as written and after the ingester's normalisation.
+
+    Example:
+        >>> EvidenceMatcher(None).variants(["第49个 内陆港"])
+        [('第49个内陆港',)]
+    """
+
+    def __init__(self, normalizer: Normalizer | None) -> None:
+        self.normalizer = normalizer
+
+    def variants(self, evidence: Sequence[str]) -> list[tuple[str, ...]]:
+        """One tuple of accepted spellings per evidence string."""
+        out = []
+        for e in evidence:
+            forms = {m.strip_whitespace(e)}
+            if self.normalizer is not None:
+                forms.add(m.strip_whitespace(self.normalizer(e)))
+            out.append(tuple(sorted(f for f in forms if f)))
+        return out
+
+    @staticmethod
+    def found(passage: str, variants: Sequence[tuple[str, ...]]) -> list[bool]:
+        """Per evidence string: does the passage contain any of its spellings."""
+        p = m.strip_whitespace(passage)
+        return [any(f in p for f in forms) for forms in variants]
+
+
+@dataclass
+class QuestionResult:
+    """What the system did with one question, and how it scored."""
+
+    item: EvalItem
+    answer: str = ""
+    answerable: bool = False  # the system's verdict; False means it abstained
+    passages: list[Hit] = field(default_factory=list)
+    relevant: list[bool] = field(default_factory=list)  # per passage rank
+    evidence_recall_5: float = 0.0
+    f1: float = 0.0
+    citations_supported: list[bool] = field(default_factory=list)
+    latency_ms: float = 0.0
+    rewritten_question: str | None = None
+    error: str | None = None
+
+    @property
+    def abstained(self) -> bool:
+        return not self.answerable
+
+    @property
+    def first_hit_rank(self) -> int | None:
+        return next((i + 1 for i, r in enumerate(self.relevant) if r), None)
+
+    def failures(self) -> list[str]:
+        """Why a person should look at this question (empty when it went well)."""
+        if self.error:
+            return [f"error: {self.error}"]
+        reasons = []
+        if self.item.answerable:
+            if not any(self.relevant[:5]):
+                reasons.append("evidence not in top 5")
+            if self.abstained:
+                reasons.append("false abstention")
+            elif self.citations_supported and not any(self.citations_supported):
+                reasons.append("no citation contains evidence")
+        elif self.answerable:
+            reasons.append("answered an unanswerable question")
+        return reasons
+
+
+@dataclass
+class EvalRun:
+    """All per-question results plus the metrics overall and by type."""
+
+    results: list[QuestionResult]
+    overall: dict[str, float | int | None]
+    by_type: dict[str, dict[str, float | int | None]]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "meta": dict(self.meta),
+            "overall": dict(self.overall),
+            "by_type": {t: dict(v) for t, v in self.by_type.items()},
+            "errors": [{"id": r.item.id, "error": r.error} for r in self.results if r.error],
+        }
+
+    def failed(self) -> list[QuestionResult]:
+        return [r for r in self.results if r.failures()]
+
+
+def run_eval(
+    service: RAGService,
+    items: Iterable[EvalItem],
+    *,
+    top_k: int = 10,
+    normalizer: Normalizer | None = None,
+    warmup: bool = True,
+    on_result: Callable[[QuestionResult], None] | None = None,
+) -> EvalRun:
+    """Ask every question exactly as /ask does and score the answers.
+
+    Index or encoder errors stop the run; a question the service rejects is recorded as an error.
+
+    Example:
+        >>> run = run_eval(RAGService(settings), load_dataset("eval/qa.jsonl"))  # doctest: +SKIP
+        >>> run.overall["hit@5"]                                                  # doctest: +SKIP
+        0.97
+    """
+    items = list(items)
+    matcher = EvidenceMatcher(normalizer)
+    t0 = time.perf_counter()
+    _ = service.index  # load once, up front, so a missing index fails before any question
+    # One untimed call so model loading does not land in the first question's latency
+    if warmup and items:
+        try:
+            service.ask(items[0].question, top_k=top_k)
+        except (QueryError, LLMError):
+            pass
+
+    results = []
+    for item in items:
+        result = _ask_one(service, item, top_k, matcher)
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+
+    by_type = {t: summarize([r for r in results if r.item.type == t]) for t in _types(results)}
+    meta = {
+        "n_questions": len(results),
+        "top_k": top_k,
+        "seconds": round(time.perf_counter() - t0, 2),
+        "embedding_model": service.settings.embedding_model,
+        "fusion": service.settings.fusion,
+        "llm": bool(service.settings.llm_base_url and service.settings.llm_model),
+    }
+    return EvalRun(results, summarize(results), by_type, meta)
+
+
+def _ask_one(
+    service: RAGService, item: EvalItem, top_k: int, matcher: EvidenceMatcher
+) -> QuestionResult:
+    # The timed call: the same entry point as POST /ask
+    history = list(item.history) or None
+    t = time.perf_counter()
+    try:
+        ans = service.ask(item.question, top_k=top_k, history=history)
+    except (QueryError, LLMError) as exc:
+        latency = (time.perf_counter() - t) * 1000
+        return QuestionResult(item, latency_ms=latency, error=str(exc))
+    latency = (time.perf_counter() - t) * 1000
+
+    # Score retrieval and citations against the evidence
+    variants = matcher.variants(item.evidence)
+    found = [matcher.found(h.chunk.index_text, variants) for h in ans.passages]
+    relevant = [any(f) for f in found]
+    recall5 = (
+        sum(any(f[i] for f in found[:5]) for i in range(len(variants))) / len(variants)
+        if variants
+        else 0.0
+    )
+    supported = [
+        any(matcher.found(f"{' '.join(c.heading_path)}\n{c.text}", variants)) for c in ans.citations
+    ]
+    f1 = m.char_f1(ans.answer, item.answer) if ans.answerable else 0.0
+    return QuestionResult(
+        item,
+        answer=ans.answer,
+        answerable=ans.answerable,
+        passages=list(ans.passages),
+        relevant=relevant,
+        evidence_recall_5=recall5,
+        f1=f1,
+        citations_supported=supported if ans.answerable else [],
+        latency_ms=latency,
+        rewritten_question=ans.rewritten_question,
+    )
+
+
+def summarize(results: Sequence[QuestionResult]) -> dict[str, float | int | None]:
+    """The metric row of a group of results (`None` where a metric is undefined)."""
+    answerable = [r for r in results if r.item.answerable]
+    rel = [r.relevant for r in answerable]
+    precision, recall = m.abstain_precision_recall(
+        [r.abstained for r in results], [not r.item.answerable for r in results]
+    )
+    supported = [s for r in answerable for s in r.citations_supported]
+    latencies = [r.latency_ms for r in results]
+
+    def avg(values: Iterable[float]) -> float | None:
+        return _round(m.mean(list(values)), 4)
+
+    def ms(p: float) -> float | None:
+        return _round(m.percentile(latencies, p), 1)
+
+    return {
+        "n": len(results),
+        "hit@1": avg(m.hit_at_k(x, 1) for x in rel),
+        "hit@3": avg(m.hit_at_k(x, 3) for x in rel),
+        "hit@5": avg(m.hit_at_k(x, 5) for x in rel),
+        "hit@10": avg(m.hit_at_k(x, 10) for x in rel),
+        "mrr@10": avg(m.mrr_at_k(x, 10) for x in rel),
+        "evidence_recall@5": avg(r.evidence_recall_5 for r in answerable),
+        "abstain_precision": _round(precision, 4),
+        "abstain_recall": _round(recall, 4),
+        "answer_char_f1": avg(r.f1 for r in answerable),
+        "citation_precision": _round(m.citation_precision(supported), 4),
+        "latency_ms_p50": ms(50),
+        "latency_ms_p95": ms(95),
+    }
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _types(results: Sequence[QuestionResult]) -> list[str]:
+    present = {r.item.type for r in results}
+    known = [t for t in TYPE_ORDER if t in present]
+    return known + sorted(present - set(known))
