@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rag.answer.abstain import Verdict, abstention, judge
@@ -19,6 +19,7 @@ from rag.answer.scoring import Unit, score_units
 from rag.answer.stats import stats_for
 from rag.answer.text import nouns
 from rag.exceptions import LLMError
+from rag.fusion import rrf
 from rag.retrieval.models import Hit, Retriever
 from rag.settings import Settings
 
@@ -63,7 +64,8 @@ def _prepare(
     # Retrieve a few more passages than shown, to quote from
     t = time.perf_counter()
     k = top_k or settings.top_k
-    hits = retriever.search(rw.question, top_k=max(k, settings.answer_candidates), filters=filters)
+    hits = _retrieve(retriever, rw.question, question, history,
+                     max(k, settings.answer_candidates), filters)
     timings["retrieve"] = _ms(t)
     # Score sentences and decide whether the evidence answers the question
     t = time.perf_counter()
@@ -83,6 +85,29 @@ def _prepare(
             return plain
     return _Prepared(rw.question, rw.question if rw.changed else None, hits, units, query,
                      verdict, rw.exclude, timings)
+
+
+def _retrieve(
+    retriever: Retriever, searched: str, typed: str, history: list[Message] | None,
+    k: int, filters: dict[str, Any] | None,
+) -> list[Hit]:
+    """Search with the (rewritten) question; in a chat, also with the previous question
+    prepended to the typed one, and fuse both rankings by reciprocal rank. Rules cannot
+    resolve every ellipsis (「十三五期间一共招了多少？」 after a question about teachers);
+    the earlier question still carries the topic."""
+    hits = retriever.search(searched, top_k=k, filters=filters)
+    prev = next((m.content.strip() for m in reversed(history or [])
+                 if m.role == "user" and m.content.strip()), "")
+    if not prev:
+        return hits
+    context = retriever.search(f"{prev} {typed}", top_k=k, filters=filters)
+    by_id = {h.chunk.id: h for h in context} | {h.chunk.id: h for h in hits}
+    ids = list(by_id)
+    fused = rrf({name: [(ids.index(h.chunk.id), h.score) for h in ranked]
+                 for name, ranked in (("question", hits), ("context", context))},
+                {"question": 1.0, "context": 1.0})
+    order = sorted(fused, key=lambda i: -fused[i])[:k]
+    return [replace(by_id[ids[i]], rank=r) for r, i in enumerate(order, start=1)]
 
 
 def _passages(answer: Answer, hits: list[Hit], k: int) -> list[Hit]:
