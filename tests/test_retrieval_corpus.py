@@ -19,16 +19,13 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def corpus_index(tmp_path_factory: pytest.TempPathFactory, encoder) -> HybridIndex:
-    settings = Settings(corpus_dir=ROOT / "corpus", index_dir=tmp_path_factory.mktemp("c") / "ix")
-    report = build_index(settings, encoder=encoder, progress=False)
-    assert report.documents == 5 and not report.errors
-    again = build_index(settings, encoder=encoder, progress=False)
-    assert again.noop and again.embedded == 0
-    return HybridIndex.load(settings, encoder=encoder)
+def corpus_index(corpus_settings: Settings, encoder) -> HybridIndex:
+    again = build_index(corpus_settings, encoder=encoder, progress=False)
+    assert again.noop and again.embedded == 0  # nothing changed: nothing re-embedded
+    return HybridIndex.load(corpus_settings, encoder=encoder)
 
 
-def _questions() -> list[dict]:
+def _questions() -> list[tuple[str, list[str]]]:
     rows = [json.loads(x) for x in (ROOT / "eval" / "qa.jsonl").read_text("utf-8").splitlines()
             if x.strip()]
     out = []

@@ -100,10 +100,14 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 ]:
     """(name, URL) of `rag serve` over the tiny test corpus or the bundled corpus."""
     name: str = request.param
-    corpus = TINY if name == "tiny" else ROOT / "corpus"
     work = tmp_path_factory.mktemp(f"serve_{name}")
-    _build(corpus, work / "index")
-    with rag_serve(work / "index", corpus, work) as url:
+    if name == "tiny":
+        corpus, index_dir = TINY, work / "index"
+        _build(corpus, index_dir)
+    else:  # the session's bundled-corpus index, built once for every slow test
+        settings = request.getfixturevalue("corpus_settings")
+        corpus, index_dir = settings.corpus_dir, settings.index_dir
+    with rag_serve(index_dir, corpus, work) as url:
         yield name, url
 
 
