@@ -45,8 +45,14 @@ def select_units(units: list[Unit], query: Query, max_sentences: int) -> list[Un
     cap = max_sentences if broad else min(max_sentences, 2 if query.intents else 3)
     best = anchor.score
     chosen: list[Unit] = [anchor]
+    # Short list items (「六是免费送戏下乡」) count half a sentence toward the cap
+    size = 0.5 if "list" in query.intents else 1.0
+
+    def used() -> float:
+        return sum(size if len(c.span.text) < 40 else 1.0 for c in chosen)
+
     for u in units:
-        if u.score < rel * best or len(chosen) >= cap:
+        if u.score < rel * best or used() >= cap:
             break
         if u.cov <= 0 and not broad:
             continue  # figure questions quote what names the thing asked about

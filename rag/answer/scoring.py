@@ -110,7 +110,7 @@ def score_units(
     for hit in hits:
         c = hit.chunk
         prior = 1.0 / (1.0 + 0.08 * (hit.rank - 1 if hit.rank else hits.index(hit)))
-        head_cov, _ = coverage(" ".join(c.heading_path[1:]), query, weights)
+        head_cov, head_got = coverage(" ".join(c.heading_path[1:]), query, weights)
         place_ok = all(place_match(hit, p) for p in query.places) if query.places else True
         year_ok = all(year_match(hit, y) for y in query.years) if query.years else True
         prev: tuple[int, float] | None = None  # (paragraph, coverage of the unit before)
@@ -119,11 +119,14 @@ def score_units(
             carry = 0.0
             if prev is not None and prev[0] == sp.para:
                 carry = prev[1] * 0.8
-            base = max(cov, carry, 0.5 * head_cov)
             bullet = c.text[max(0, sp.start - 2) : sp.start].strip() in ("-", "★", "●", "•")
+            if bullet and "list" in query.intents and head_cov > cov:
+                cov, got = head_cov, head_got  # a list item answers what its heading names
+            base = max(cov, carry, 0.5 * head_cov)
             f = prior * _intent_factor(sp.text, query, bullet)
             n = len(sp.text)
-            f *= 0.35 if n < 12 else (0.85 if n > 160 else 1.0)
+            short = n < 12 and not (bullet and "list" in query.intents)  # 「六是免费送戏下乡」
+            f *= 0.35 if short else (0.85 if n > 160 else 1.0)
             f *= 1.0 if place_ok else 0.3
             f *= 1.0 if year_ok else 0.8
             if query.years and any(str(y) in sp.text or str(y) in c.heading
