@@ -6,7 +6,7 @@ import re
 
 from rag.answer.models import Answer, Citation
 from rag.answer.query import Query
-from rag.answer.scoring import Unit
+from rag.answer.scoring import Unit, place_match
 from rag.answer.stats import CorpusStats
 from rag.answer.text import Span, bigrams
 from rag.retrieval.models import Hit
@@ -37,6 +37,8 @@ def select_units(units: list[Unit], query: Query, max_sentences: int) -> list[Un
     Questions after one figure or date want few sentences; progress and list questions
     want the facts, so they keep more.
     """
+    # A question that names a county quotes only passages about that county
+    units = [u for u in units if all(place_match(u.hit, p) for p in query.places)]
     anchor = next((u for u in units if u.cov > 0), None)
     if anchor is None:
         return []
