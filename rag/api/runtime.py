@@ -50,7 +50,7 @@ def load_index(service: RAGService) -> str | None:
     t0 = time.perf_counter()
     try:
         index = service.index
-        service.ask("预热", top_k=1)  # first jieba/encoder/answerer call pays its set-up here
+        service.warm_up()  # first jieba/encoder/answerer call pays its set-up here
     except RAGError as exc:
         log.warning("index not available: %s", exc)
         return str(exc) or type(exc).__name__

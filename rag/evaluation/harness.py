@@ -191,7 +191,7 @@ def run_eval(
     # One untimed call so model loading does not land in the first question's latency
     if warmup and items:
         try:
-            service.ask(items[0].question, top_k=top_k)
+            service.warm_up()
         except (QueryError, LLMError):
             pass
 
