@@ -5,6 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from rag.answer.evidence import (
+    absent_nouns,
+    dated_units,
+    figure_question,
+    rarest_term,
+    term_in,
+)
 from rag.answer.models import Answer
 from rag.answer.query import Query
 from rag.answer.scoring import Unit, place_match, year_match
@@ -57,12 +64,20 @@ def judge(
         for e in query.entities:
             if not stats.contains(e) and not _halves_known(e, stats):
                 return Verdict(False, "entity", e, evidence)
+        # The thing a figure question counts, never mentioned: no figure can be quoted
+        missing = absent_nouns(query, stats)
+        if missing:
+            return Verdict(False, "entity", missing[0], evidence)
     # A named county or city that no passage is about
     for p in query.places:
         if not any(place_match(h, p) for h in hits):
             return Verdict(False, "place", p, evidence)
     # Passages about the named place (when one) and year (the two together)
     ok = [h for h in hits if len(query.places) > 1 or all(place_match(h, p) for p in query.places)]
+    # The question's rarest known term must appear in a passage about the named place
+    rare = rarest_term(query, stats) if query.places else None
+    if rare is not None and not term_in(rare, query, ok):
+        return Verdict(False, "weak", "", evidence)
     def dated(h: Hit, y: int) -> bool:  # the passage, or else its document, names the year
         doc = documents.get(h.chunk.doc_id) if documents else None
         return year_match(h, y) or (doc is not None and str(y) in doc.text)
@@ -76,7 +91,11 @@ def judge(
         if stats.contains(e) and not any(e in h.chunk.index_text for h in ok):
             return Verdict(False, "entity", e, evidence)
     ids = {h.chunk.id for h in ok}
-    evidence = max((u.cov for u in units if u.hit.chunk.id in ids), default=0.0)
+    # A figure question naming a year quotes only sentences dated so (text, paragraph, heading)
+    near = dated_units([u for u in units if u.hit.chunk.id in ids], query)
+    if query.years and figure_question(query) and not near:
+        return Verdict(False, "year", str(query.years[0]), evidence)
+    evidence = max((u.cov for u in near), default=0.0)
     if evidence < threshold:
         return Verdict(False, "weak", "", evidence)
     return Verdict(True, "", "", evidence)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from rag.answer.evidence import dated_units
 from rag.answer.models import Answer, Citation
 from rag.answer.query import Query
 from rag.answer.scoring import Unit, place_match
@@ -14,6 +15,7 @@ from rag.retrieval.models import Hit
 __all__ = ["ExtractiveAnswerer", "select_units", "compose", "is_duplicate", "display", "narrow"]
 
 _TERMINAL = "。！？!?"
+_OTHER_PASSAGE = 0.9  # a focused question quotes a second passage scoring this share of the best
 
 
 def is_duplicate(a: str, b: str, threshold: float = 0.7) -> bool:
@@ -39,6 +41,8 @@ def select_units(units: list[Unit], query: Query, max_sentences: int) -> list[Un
     """
     # A question that names a county quotes only passages about that county
     units = [u for u in units if all(place_match(u.hit, p) for p in query.places)]
+    # A figure question naming a year quotes only sentences dated so
+    units = dated_units(units, query)
     anchor = next((u for u in units if u.cov > 0), None)
     if anchor is None:
         return []
@@ -58,10 +62,15 @@ def select_units(units: list[Unit], query: Query, max_sentences: int) -> list[Un
             break
         if u.cov <= 0 and not broad:
             continue  # figure questions quote what names the thing asked about
-        if not u.key and all(c.hit is not u.hit for c in chosen):
-            continue  # another passage must name the question's rarest terms itself
+        if not u.key and (not broad or all(c.hit is not u.hit for c in chosen)):
+            continue  # a further figure, or another passage, must name the rarest terms itself
+        if not broad and u.score < _OTHER_PASSAGE * best and all(
+                c.hit is not u.hit for c in chosen):
+            continue  # one fact wanted: another passage only when about as good
         if any(is_duplicate(u.span.text, c.span.text) for c in chosen):
             continue
+        if not broad and _same_figures(u, chosen):
+            continue  # the figures it gives are already quoted
         if any(c.doc_start < u.doc_end and u.doc_start < c.doc_end
                and c.hit.chunk.doc_id == u.hit.chunk.doc_id for c in chosen):
             continue  # the same sentence seen through an overlapping chunk
@@ -72,6 +81,13 @@ def select_units(units: list[Unit], query: Query, max_sentences: int) -> list[Un
     return chosen
 
 
+def _same_figures(u: Unit, chosen: list[Unit]) -> bool:
+    # A sentence whose every figure an already chosen one gives (「10家以上」 twice)
+    figs = set(_NUMBER.findall(u.span.text))
+    return bool(figs) and figs <= {f for c in chosen for f in _NUMBER.findall(c.span.text)}
+
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _PHRASE_CUT = re.compile(r"[，,；;：:]")
 _FIGURE = re.compile(r"\d")
 
@@ -96,7 +112,7 @@ def narrow(u: Unit, query: Query, min_chars: int = 50, figures: bool = True) -> 
     if not hit or not fig:
         return u
     i0, i1 = hit[0], fig[-1]
-    if i1 + 1 < len(pieces) and not hit.count(i1 + 1) and _FIGURE.search(
+    if figures and i1 + 1 < len(pieces) and not hit.count(i1 + 1) and _FIGURE.search(
             text[pieces[i1 + 1][0] : pieces[i1 + 1][1]]) and len(pieces) - i1 <= 2:
         i1 += 1  # a figure right after (「同比增长7%」) belongs to it
     a, b = pieces[i0][0], pieces[i1][1]

@@ -60,6 +60,9 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "空气": ("大气", "空气质量", "优良天数"),
     "游客": ("旅游", "游客"),
 }
+# 「第六项」 asks for the part a list numbers (六) or 六是
+_ORDINAL = re.compile(r"第([一二三四五六七八九十]{1,2}|\d{1,2})(?:项|条|点|个|部分|方面|大)")
+_NUMERALS = "一二三四五六七八九十"
 _ENTITY_SUFFIX = re.compile(
     r"(园区?|港|桥|路|街|站|厂|馆|院|校|公司|集团|项目|工程|基地|景区|镇|乡|村|寺|山|河|湖|"
     r"机场|铁路|高速|大道|中心|广场|公园|医院|银行|市场|小区|水库|电站)$"
@@ -133,6 +136,19 @@ def _entities(text: str, words: list[str]) -> list[str]:
     return ents
 
 
+def _ordinal(question: str) -> tuple[str, tuple[str, ...]] | None:
+    # The ordinal a question names, as a term and the list markers that count as it
+    m = _ORDINAL.search(question)
+    if m is None:
+        return None
+    n = m.group(1)
+    if n.isdigit():
+        if not 1 <= int(n) <= len(_NUMERALS):
+            return None
+        n = _NUMERALS[int(n) - 1]
+    return f"第{n}", (f"（{n}）", f"({n})", f"{n}是", f"第{n}")
+
+
 def analyze(question: str) -> Query:
     """Take a question apart into terms, intents, places, years and entities."""
     words = tokenize(question)
@@ -151,6 +167,12 @@ def analyze(question: str) -> Query:
     terms = [t for t in terms if len(t) > 1 or not any(t in u for u in terms if u != t)]
     intents = [name for name, rx in _INTENTS if rx.search(question)]
     expansions = {t: _SYNONYMS[t] for t in terms if t in _SYNONYMS}
+    ordinal = _ordinal(question)
+    if ordinal is not None:  # one term for 第六项 (not 第六, 六项, 第六项)
+        m = _ORDINAL.search(question)
+        span = m.group(0) if m else ""
+        terms = [t for t in terms if t not in span and span not in t] + [ordinal[0]]
+        expansions[ordinal[0]] = ordinal[1]
     ents = [e for e in _entities(question, words) if not any(e in p or p in e for p in places)]
     ents.sort(key=len, reverse=True)  # report the most specific name
     return Query(question, terms, intents, places, years, ents, expansions)
