@@ -59,6 +59,11 @@ class RAGService:
                     self._index = HybridIndex.load(self.settings, encoder=self._encoder)
         return self._index
 
+    @property
+    def llm(self) -> Any | None:
+        """The LLM client passed in, if any (None: the one in settings, or extractive)."""
+        return self._llm
+
     def reload(self) -> None:
         """Drop the loaded index so the next call reads it from disk again."""
         with self._lock:

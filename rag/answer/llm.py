@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -36,12 +37,11 @@ class ChatClient:
     def _body(self, messages: list[dict[str, str]], stream: bool) -> dict[str, Any]:
         return {"model": self.model, "messages": messages, "temperature": 0.1, "stream": stream}
 
-    def chat(self, messages: list[dict[str, str]]) -> str:
-        """The assistant's reply text."""
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        # Every transport or format failure becomes one LLMError that says what happened
         try:
-            r = self._http.post("/chat/completions", json=self._body(messages, False))
-            r.raise_for_status()
-            return str(r.json()["choices"][0]["message"]["content"] or "")
+            yield
         except httpx.TimeoutException as e:
             raise LLMError(f"LLM timed out after {self.timeout_s}s") from e
         except httpx.HTTPStatusError as e:
@@ -49,28 +49,28 @@ class ChatClient:
         except (httpx.HTTPError, ValueError, KeyError, IndexError, TypeError) as e:
             raise LLMError(f"LLM endpoint failed: {type(e).__name__}: {e}") from e
 
+    def chat(self, messages: list[dict[str, str]]) -> str:
+        """The assistant's reply text."""
+        with self._errors():
+            r = self._http.post("/chat/completions", json=self._body(messages, False))
+            r.raise_for_status()
+            return str(r.json()["choices"][0]["message"]["content"] or "")
+
     def stream(self, messages: list[dict[str, str]]) -> Iterator[str]:
         """The reply as text deltas (server-sent `data:` lines, ending with `[DONE]`)."""
-        try:
-            with self._http.stream(
-                "POST", "/chat/completions", json=self._body(messages, True)
-            ) as r:
-                r.raise_for_status()
-                for line in r.iter_lines():
-                    if not line.startswith("data:"):
-                        continue
-                    data = line[5:].strip()
-                    if data == "[DONE]":
-                        return
-                    delta = json.loads(data)["choices"][0].get("delta", {}).get("content")
-                    if delta:
-                        yield str(delta)
-        except httpx.TimeoutException as e:
-            raise LLMError(f"LLM timed out after {self.timeout_s}s") from e
-        except httpx.HTTPStatusError as e:
-            raise LLMError(f"LLM endpoint answered HTTP {e.response.status_code}") from e
-        except (httpx.HTTPError, ValueError, KeyError, IndexError, TypeError) as e:
-            raise LLMError(f"LLM endpoint failed: {type(e).__name__}: {e}") from e
+        with self._errors(), self._http.stream(
+            "POST", "/chat/completions", json=self._body(messages, True)
+        ) as r:
+            r.raise_for_status()
+            for line in r.iter_lines():
+                if not line.startswith("data:"):
+                    continue
+                data = line[5:].strip()
+                if data == "[DONE]":
+                    return
+                delta = json.loads(data)["choices"][0].get("delta", {}).get("content")
+                if delta:
+                    yield str(delta)
 
     def close(self) -> None:
         self._http.close()

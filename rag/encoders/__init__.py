@@ -24,6 +24,7 @@ def get_encoder(settings: Settings) -> Encoder:
     """The encoder `settings.embedding_model` names, loaded once per process.
 
     Example:
+        >>> from rag.settings import Settings
         >>> get_encoder(Settings(embedding_model="none")).dim
         0
     """
