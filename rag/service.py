@@ -94,6 +94,10 @@ class RAGService:
         q = self.check_question(query)
         return self.index.search(q, top_k=self.check_top_k(top_k), filters=filters)
 
+    def expansions(self, query: str) -> dict[str, list[str]]:
+        """Synonyms the keyword channels add for `query`'s words the corpus never uses."""
+        return self.index.expansions(self.check_question(query))
+
     # Ask
     def ask(
         self,

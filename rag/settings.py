@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     year_boost: float = Field(
         0.3, description="Boost for passages whose heading or document year the query names"
     )
+    synonyms: bool = Field(
+        True, description="Add Cilin synonyms for question words the corpus never uses "
+        "(keyword channels; e.g. 马路 -> 街道)"
+    )
     bm25_k1: float = Field(0.9, description="BM25 k1 (takes effect at the next `rag index`)")
     bm25_b: float = Field(0.4, description="BM25 b (takes effect at the next `rag index`)")
 

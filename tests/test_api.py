@@ -262,6 +262,14 @@ def test_search(client: TestClient) -> None:
     assert 1 <= len(hits) <= 2
     assert "龙马物流园" in hits[0]["text"]
     assert hits[0]["rank"] == 1 and hits[0]["scores"]
+    assert r.json()["expansions"] == {}  # worded like the documents: nothing added
+
+
+def test_search_reports_synonyms_it_added(client: TestClient) -> None:
+    r = client.get("/search", params={"q": "乡下修了多少路"})
+    assert r.status_code == 200
+    assert "农村" in r.json()["expansions"]["乡下"]
+    assert any("农村" in h["text"] for h in r.json()["hits"][:2])
 
 
 def test_search_filter_by_year(client: TestClient) -> None:

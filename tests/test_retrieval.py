@@ -89,5 +89,8 @@ def test_search_cli_json(tiny_settings, tiny_index, monkeypatch) -> None:
                 "scores"} <= set(rows[0])
         bad = CliRunner().invoke(app, ["search", "发展", "--county", "洪洞", "--year", "1999"])
         assert bad.exit_code == 0 and "没有找到" in bad.stdout
+        colloquial = CliRunner().invoke(app, ["search", "乡下修了多少路", "--top-k", "1"])
+        assert colloquial.exit_code == 0 and "同义扩展" in colloquial.stdout
+        assert "乡下 → " in colloquial.stdout and "农村" in colloquial.stdout
     finally:
         get_settings.cache_clear()

@@ -69,7 +69,7 @@ def _prepare(
     timings["retrieve"] = _ms(t)
     # Score sentences and decide whether the evidence answers the question
     t = time.perf_counter()
-    query = analyze(rw.question)
+    query = with_synonyms(analyze(rw.question), retriever)
     stats = stats_for(retriever)
     units = score_units(query, hits, stats, settings.clause_min_chars)
     if rw.exclude:
@@ -85,6 +85,17 @@ def _prepare(
             return plain
     return _Prepared(rw.question, rw.question if rw.changed else None, hits, units, query,
                      verdict, rw.exclude, timings)
+
+
+def with_synonyms(query: Query, retriever: Retriever) -> Query:
+    """Let the synonyms retrieval added for a question word count as that word in a sentence."""
+    expansions = getattr(retriever, "expansions", None)
+    if not callable(expansions):
+        return query
+    for word, synonyms in expansions(query.text).items():
+        if word in query.terms and word not in query.expansions:
+            query.expansions[word] = (word, *synonyms)
+    return query
 
 
 def _retrieve(

@@ -126,6 +126,10 @@ class SearchResponse(BaseModel):
     query: str
     top_k: int
     filters: dict[str, Any]
+    expansions: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="同义扩展：语料中没有的词 → 补充的近义词 (synonyms added, e.g. 马路 → 街道)",
+    )
     hits: list[PassageOut]
     timings_ms: dict[str, float]
 

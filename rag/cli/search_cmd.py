@@ -33,7 +33,9 @@ def search_command(
         k: v for k, v in {"county": county, "year": year, "source": source}.items() if v
     }
     try:
-        hits = RAGService(get_settings()).search(question, top_k=top_k, filters=filters or None)
+        service = RAGService(get_settings())
+        hits = service.search(question, top_k=top_k, filters=filters or None)
+        expansions = service.expansions(question)
     except RAGError as exc:
         Console(stderr=True).print(f"[red]错误 (error):[/red] {exc}", highlight=False)
         raise typer.Exit(2) from exc
@@ -43,6 +45,9 @@ def search_command(
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
         return
     out = Console()
+    if expansions:
+        added = "；".join(f"{w} → {'、'.join(s)}" for w, s in expansions.items())
+        out.print(f"[dim]同义扩展 (synonyms added): {added}[/dim]", highlight=False)
     if not hits:
         out.print("没有找到相关段落 (no passages found)")
     for h in hits:

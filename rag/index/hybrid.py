@@ -17,6 +17,7 @@ from rag.index.keys import int_ids
 from rag.index.manifest import Manifest, read_manifest
 from rag.index.state import KEYWORD_CHANNELS, load_keyword_stores
 from rag.retrieval.boost import QueryBoost
+from rag.retrieval.expansion import QueryExpander
 from rag.retrieval.filters import FilterIndex
 from rag.retrieval.models import Hit
 from rag.text.tokenizers import TOKENIZER_VERSION
@@ -63,6 +64,7 @@ class HybridIndex:
         self.boost = QueryBoost(chunks, settings)
         self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._qlock = threading.Lock()
+        self._expander: QueryExpander | None = None
 
     # Loading
     @classmethod
@@ -131,11 +133,33 @@ class HybridIndex:
             qvec = self.query_vector(query)
             ids, scores = self.dense.search(qvec, n, allowed)
             ranked["dense"] = list(zip(ids.tolist(), scores.tolist(), strict=True))
+        keyword_query = self.keyword_query(query)
         for name in KEYWORD_CHANNELS:
             if weights.get(name):
-                ids, scores = self.keyword[name].search(query, n, allowed)
+                ids, scores = self.keyword[name].search(keyword_query, n, allowed)
                 ranked[name] = list(zip(ids.tolist(), scores.tolist(), strict=True))
         return ranked, qvec
+
+    # Query expansion (keyword channels only; the dense channel reads the question as typed)
+    @property
+    def expander(self) -> QueryExpander | None:
+        """Cilin synonyms for question words the index never saw; None when `synonyms` is off."""
+        word = self.keyword.get("bm25_word")
+        if not self.settings.synonyms or word is None:
+            return None
+        if self._expander is None:
+            from rag.text.thesaurus import load_thesaurus
+
+            self._expander = QueryExpander(word.tokenizer, word.has_term, load_thesaurus())
+        return self._expander
+
+    def expansions(self, query: str) -> dict[str, list[str]]:
+        """The synonyms added to `query` for the keyword channels, by question word."""
+        return self.expander.expansions(query) if self.expander is not None else {}
+
+    def keyword_query(self, query: str) -> str:
+        """The text the keyword channels search: `query` plus any synonyms added."""
+        return self.expander.keyword_query(query) if self.expander is not None else query
 
     def query_vector(self, query: str) -> np.ndarray:
         """The encoder's vector for `query`, from a small LRU cache when asked before."""
@@ -188,13 +212,14 @@ class HybridIndex:
     def _hits(self, query: str, qvec: np.ndarray | None, best: list[tuple[int, float]],
               ranked: dict[str, list[tuple[int, float]]]) -> list[Hit]:
         ids = np.array([i for i, _ in best], dtype=np.int64)
+        keyword_query = self.keyword_query(query)
         per: dict[str, dict[int, float]] = {}
         for name, pairs in ranked.items():
             got = dict(pairs)
             missing = ids[~np.isin(ids, np.fromiter(got, dtype=np.int64, count=len(got)))]
             if len(missing):  # score the fused winners a channel did not rank itself
                 store: Any = self.dense if name == "dense" else self.keyword[name]
-                extra = store.score(qvec if name == "dense" else query, missing)
+                extra = store.score(qvec if name == "dense" else keyword_query, missing)
                 got.update(zip(missing.tolist(), extra.tolist(), strict=True))
             per[name] = got
         return [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -48,6 +49,8 @@ class KeywordStore(Protocol):
         [1]
     """
 
+    tokenizer: Callable[[str], list[str]]  # text -> the terms the store indexes
+
     def __len__(self) -> int: ...
 
     def index(self, ids: np.ndarray, texts: list[str]) -> None: ...
@@ -55,5 +58,7 @@ class KeywordStore(Protocol):
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> Ranked: ...
 
     def score(self, query: str, ids: np.ndarray) -> np.ndarray: ...
+
+    def has_term(self, token: str) -> bool: ...
 
     def save(self, path: Path) -> None: ...

@@ -49,6 +49,10 @@ class BM25Store:
         if tokens:
             self._bm25.index(tokens, show_progress=False)
 
+    def has_term(self, token: str) -> bool:
+        """Whether `token` (as the tokenizer emits it) occurs in the indexed texts."""
+        return self._bm25 is not None and token in self._bm25.vocab_dict
+
     def _set_ids(self, ids: np.ndarray) -> None:
         self._ids = ids
         self._row = {int(i): r for r, i in enumerate(ids.tolist())}

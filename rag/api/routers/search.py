@@ -45,6 +45,7 @@ def search(
         "query": query,
         "top_k": k,
         "filters": filters or {},
+        "expansions": service.expansions(query),
         "hits": [h.to_dict() for h in hits],
         "timings_ms": {"total": round((time.perf_counter() - t0) * 1000, 2)},
     }
