@@ -6,6 +6,7 @@ the same way.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from rag.index.hybrid import HybridIndex
 
 __all__ = ["RAGService"]
+
+logger = logging.getLogger(__name__)
 
 
 class RAGService:
@@ -47,17 +50,53 @@ class RAGService:
         self._encoder = encoder
         self._llm = llm
         self._lock = threading.Lock()
+        self._watch = index is None  # an index passed in is the caller's: never swapped
+        self._stamp: tuple[int, int, int] | None = None
+        self._next_check = 0.0
+        self._reloading = threading.Lock()
 
-    # Lazy loading, once
+    # Lazy loading, once; then swapped for a newer build when one appears on disk
     @property
     def index(self) -> HybridIndex:
         if self._index is None:
             with self._lock:
                 if self._index is None:
-                    from rag.index.hybrid import HybridIndex
-
-                    self._index = HybridIndex.load(self.settings, encoder=self._encoder)
+                    self._index = self._load()
+        elif self._watch and self.settings.index_reload_s > 0:
+            self._maybe_reload()
         return self._index
+
+    def _load(self) -> HybridIndex:
+        from rag.index.hybrid import HybridIndex
+        from rag.index.manifest import manifest_stamp
+
+        self._stamp = manifest_stamp(self.settings.index_dir)  # before reading: never misses one
+        self._next_check = time.monotonic() + self.settings.index_reload_s
+        encoder = self._encoder or (self._index.encoder if self._index is not None else None)
+        return HybridIndex.load(self.settings, encoder=encoder)
+
+    def _maybe_reload(self) -> None:
+        # Cheap: one stat() every index_reload_s; one caller loads, the others keep serving
+        from rag.index.manifest import manifest_stamp
+
+        if time.monotonic() < self._next_check or not self._reloading.acquire(blocking=False):
+            return
+        try:
+            self._next_check = time.monotonic() + self.settings.index_reload_s
+            stamp = manifest_stamp(self.settings.index_dir)
+            if stamp is None or stamp == self._stamp:
+                return
+            try:
+                index = self._load()
+            except Exception as exc:  # a broken or foreign build must not take the service down
+                logger.warning("a new index appeared but did not load; serving the loaded "
+                               "one (%s)", exc)
+                return
+            self._index = index
+            logger.info("index reloaded: %d documents, %d chunks", len(index.documents),
+                        len(index))
+        finally:
+            self._reloading.release()
 
     @property
     def llm(self) -> Any | None:

@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     )
 
     # Dense index
+    index_reload_s: float = Field(
+        2.0, description="Seconds between checks for a newer index on disk; a running server "
+        "swaps it in without a restart (0 = never)"
+    )
     hnsw_threshold: int = Field(50_000, description="Use HNSW instead of exact search above this")
 
     # Fusion

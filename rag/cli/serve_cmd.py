@@ -37,6 +37,9 @@ def serve(
 
     fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
     logging.basicConfig(level=log_level.upper(), format=fmt)
+    # faiss announces each CPU-feature loader it tries at INFO: only its problems matter here
+    logging.getLogger("faiss.loader").setLevel(
+        max(logging.WARNING, logging.getLogger().getEffectiveLevel()))
     application = create_app(settings)
     typer.echo(f"政务文档问答: http://{settings.host}:{settings.port}/  (API docs: /docs)")
     uvicorn.run(application, host=settings.host, port=settings.port, log_level=log_level,

@@ -66,6 +66,16 @@ class Manifest:
             )
 
 
+def manifest_stamp(directory: Path) -> tuple[int, int, int] | None:
+    """(inode, mtime ns, size) of the manifest: changes whenever a build swaps the index in;
+    None while there is none (no index yet, or mid-swap)."""
+    try:
+        st = (Path(directory) / MANIFEST).stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
 def read_manifest(directory: Path) -> Manifest:
     """The manifest in `directory`; IndexMissingError when there is no index there."""
     path = directory / MANIFEST
