@@ -107,10 +107,11 @@ class HybridIndex:
         `channels` restricts the channels used (default: every channel with weight > 0).
         Raises FilterError for an unknown filter key.
         """
+        keyword_query = self.keyword_query(query)  # expanded once, for ranking and scoring
         ranked, qvec = self.rank_channels(query, filters, max(self.settings.candidates, top_k),
-                                          channels=channels)
+                                          channels=channels, keyword_query=keyword_query)
         best = self.fuse(query, ranked, top_k, weights=self._weights(channels))
-        return self._hits(query, qvec, best, ranked)
+        return self._hits(keyword_query, qvec, best, ranked)
 
     def rank_channels(
         self,
@@ -119,8 +120,11 @@ class HybridIndex:
         n: int | None = None,
         *,
         channels: Sequence[str] | None = None,
+        keyword_query: str | None = None,
     ) -> tuple[dict[str, list[tuple[int, float]]], np.ndarray | None]:
-        """Each channel's `n` best (store id, score) within the filter, and the query vector."""
+        """Each channel's `n` best (store id, score) within the filter, and the query vector.
+
+        The keyword channels search `keyword_query` (default: `query` with synonyms added)."""
         allowed_pos = self.filters.allowed(filters)
         if allowed_pos is not None and not len(allowed_pos):
             return {}, None
@@ -133,7 +137,8 @@ class HybridIndex:
             qvec = self.query_vector(query)
             ids, scores = self.dense.search(qvec, n, allowed)
             ranked["dense"] = list(zip(ids.tolist(), scores.tolist(), strict=True))
-        keyword_query = self.keyword_query(query)
+        if keyword_query is None:
+            keyword_query = self.keyword_query(query)
         for name in KEYWORD_CHANNELS:
             if weights.get(name):
                 ids, scores = self.keyword[name].search(keyword_query, n, allowed)
@@ -209,10 +214,9 @@ class HybridIndex:
                 weights["dense"] = 0.0
         return {k: v for k, v in weights.items() if v > 0}
 
-    def _hits(self, query: str, qvec: np.ndarray | None, best: list[tuple[int, float]],
+    def _hits(self, keyword_query: str, qvec: np.ndarray | None, best: list[tuple[int, float]],
               ranked: dict[str, list[tuple[int, float]]]) -> list[Hit]:
         ids = np.array([i for i, _ in best], dtype=np.int64)
-        keyword_query = self.keyword_query(query)
         per: dict[str, dict[int, float]] = {}
         for name, pairs in ranked.items():
             got = dict(pairs)
