@@ -106,6 +106,10 @@ class Settings(BaseSettings):
     api_concurrency: int = Field(
         2, description="Queries the API computes at once (others wait); 0 = no limit"
     )
+    api_key: str | None = Field(
+        None, description="Key for write routes, /v1 and /mcp, sent as `Authorization: Bearer "
+        "<key>` (unset: writes only when bound to loopback)"
+    )
 
 
 @lru_cache(maxsize=1)

@@ -113,6 +113,12 @@ class AskResponse(BaseModel):
 
     answer: str
     answerable: bool
+    direct_answer: str = Field(
+        "", description="直接答案：首条引文中回答问题的最短片段 (the shortest span that answers)"
+    )
+    confidence: float = Field(
+        0.0, description="可回答的置信度 0–1 (calibrated probability that the documents answer)"
+    )
     citations: list[CitationOut]
     passages: list[PassageOut]
     rewritten_question: str | None = None
