@@ -15,6 +15,7 @@ from rag.answer.models import Answer, Message
 from rag.exceptions import QueryError
 from rag.retrieval.models import Hit
 from rag.settings import Settings, get_settings
+from rag.text.question_form import normalize_question
 
 if TYPE_CHECKING:
     from rag.corpus.models import Document
@@ -118,7 +119,7 @@ class RAGService:
                 f"问题过长：{len(q)} 字，上限 {self.settings.max_question_chars} 字 "
                 f"(question longer than {self.settings.max_question_chars} characters)"
             )
-        return q
+        return normalize_question(q)  # 龍馬 → 龙马, ２０２４ → 2024: the documents' forms
 
     def check_top_k(self, top_k: int | None) -> int:
         k = self.settings.top_k if top_k is None else top_k

@@ -80,9 +80,9 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(500, description="Longest question accepted")
 
     # Answers
-    abstain_threshold: float = Field(
-        0.2, description="Abstain when no sentence covers this share of the question's "
-        "IDF-weighted terms (0-1; calibrated on eval/qa.jsonl)"
+    answer_threshold: float = Field(
+        0.5, description="Answer when the answerability model's confidence reaches this (0-1; "
+        "chosen on the fit halves by eval/train/train_answer_models.py)"
     )
     max_answer_sentences: int = Field(5, description="Sentences in an extractive answer")
     answer_candidates: int = Field(8, description="Passages retrieved to quote from (>= top_k)")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rag.answer.extractive import display, is_duplicate
+from rag.answer.compose import display, is_duplicate
 from rag.answer.models import Message
 from rag.answer.query import analyze, find_places, find_years
 from rag.answer.rewrite import rewrite_question, subject_of

@@ -115,6 +115,9 @@ def render_answer(ans: dict[str, Any], uid: str | None = None) -> str:
             f'<div class="rag-rewrite">理解为：{_esc(ans["rewritten_question"])}</div>'
         )
     if ans.get("answerable", True):
+        direct = ans.get("direct_answer") or ""
+        if direct and direct != ans.get("answer", "") and len(direct) <= 60:
+            parts.append(f'<div class="rag-direct"><b>{_esc(direct)}</b></div>')
         linked = _link_markers(ans.get("answer", ""), uid, known)
         parts.append(f'<div class="rag-text">{linked}</div>')
     else:

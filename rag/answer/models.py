@@ -52,7 +52,6 @@ class Answer:
     rewritten_question: str | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # e.g. "LLM unavailable, extractive answer"
-    evidence: float = 0.0  # best share of the question one sentence covers (vs abstain_threshold)
     direct_answer: str = ""  # the shortest span of the first quote that answers ("256天")
     confidence: float = 0.0  # calibrated probability that the documents answer the question
 
@@ -65,7 +64,6 @@ class Answer:
             "rewritten_question": self.rewritten_question,
             "timings_ms": dict(self.timings_ms),
             "notes": list(self.notes),
-            "evidence": self.evidence,
             "direct_answer": self.direct_answer,
             "confidence": self.confidence,
         }

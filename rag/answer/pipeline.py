@@ -8,29 +8,37 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from rag.answer.abstain import Verdict, abstention, judge
-from rag.answer.extractive import compose, is_duplicate, select_units
+import numpy as np
+
+from rag.answer.candidates import Unit, candidate_units
+from rag.answer.compose import abstention, choose, compose, is_duplicate
+from rag.answer.decision import Decision, decide
+from rag.answer.features import Context, context_for, question_features
 from rag.answer.generate import build_messages, check_sentence, finalize, split_reply
 from rag.answer.llm import client_from_settings
 from rag.answer.models import Answer, Message
 from rag.answer.query import Query, analyze
 from rag.answer.rewrite import Rewrite, rewrite_question
-from rag.answer.scoring import Unit, score_units
-from rag.answer.stats import stats_for
-from rag.answer.text import nouns
+from rag.answer.scorer import score_units
+from rag.answer.stats import CorpusStats, stats_for
+from rag.answer.text import add_words, nouns
 from rag.exceptions import LLMError
 from rag.fusion import rrf
 from rag.retrieval.models import Hit, Retriever
 from rag.settings import Settings
 
-__all__ = ["answer_question", "stream_answer", "warm_up"]
+__all__ = ["ExtractiveAnswerer", "answer_question", "prepare", "stream_answer", "warm_up"]
 
 
 def warm_up(retriever: Retriever) -> None:
     """Load what the first answer would otherwise pay for: jieba (words and parts of
-    speech) and the index's term statistics. Call once at start-up."""
-    analyze("龙马物流园进展如何")
-    nouns("龙马物流园")
+    speech, with the index's own dictionary), the models and the index's term statistics.
+    Call once at start-up."""
+    keyword = getattr(retriever, "keyword", None)
+    word = keyword.get("bm25_word") if isinstance(keyword, dict) else None
+    add_words(getattr(getattr(word, "tokenizer", None), "words", ()))
+    analyze("进展如何")
+    nouns("物流园")
     stats_for(retriever)
 
 
@@ -41,13 +49,25 @@ class _Prepared:
     hits: list[Hit]  # what the answer may cite (top_k, plus cited extras)
     units: list[Unit]
     query: Query
-    verdict: Verdict
+    decision: Decision
     exclude: list[str]
     timings: dict[str, float]
+    ctx: Context | None = None  # what the features saw (for training and inspection)
+    X: np.ndarray | None = None  # unit features
+    qrow: np.ndarray | None = None  # question features
 
 
 def _ms(t0: float) -> float:
     return round((time.perf_counter() - t0) * 1000, 2)
+
+
+def prepare(
+    question: str, retriever: Retriever, settings: Settings, top_k: int | None = None,
+    filters: dict[str, Any] | None = None, history: list[Message] | None = None,
+) -> _Prepared:
+    """Every step before composition: rewrite, retrieve, candidate units, features, scores,
+    decision (the training script reads the features from here)."""
+    return _prepare(question, retriever, settings, top_k, filters, history)
 
 
 def _prepare(
@@ -67,24 +87,27 @@ def _prepare(
     hits = _retrieve(retriever, rw.question, question, history,
                      max(k, settings.answer_candidates), filters)
     timings["retrieve"] = _ms(t)
-    # Score sentences and decide whether the evidence answers the question
+    # Candidate units, their features and probabilities, then the decision
     t = time.perf_counter()
     query = with_synonyms(analyze(rw.question), retriever)
     stats = stats_for(retriever)
-    units = score_units(query, hits, stats, settings.clause_min_chars)
+    units = candidate_units(hits, settings.clause_min_chars)
     if rw.exclude:
-        units = [u for u in units if not any(is_duplicate(u.span.text, x) for x in rw.exclude)]
+        units = [u for u in units if not any(is_duplicate(u.text, x) for x in rw.exclude)]
+    ctx = context_for(query, stats)
+    X, prob = score_units(ctx, units, hits)
+    qrow = question_features(ctx, units, X, prob, hits) if units else None
     docs = getattr(retriever, "documents", None)
-    verdict = judge(query, hits, units, stats, settings.abstain_threshold,
-                    docs if isinstance(docs, dict) else None)
+    decision = decide(query, hits, stats, qrow, settings.answer_threshold,
+                      docs if isinstance(docs, dict) else None)
     timings["judge"] = _ms(t)
-    if rw.weak and not verdict.answerable:
+    if rw.weak and not decision.answerable:
         # A guessed context made it unanswerable: try the question as typed
         plain = _prepare(question, retriever, settings, top_k, filters, None)
-        if plain.verdict.answerable:
+        if plain.decision.answerable:
             return plain
     return _Prepared(rw.question, rw.question if rw.changed else None, hits, units, query,
-                     verdict, rw.exclude, timings)
+                     decision, rw.exclude, timings, ctx, X, qrow)
 
 
 def with_synonyms(query: Query, retriever: Retriever) -> Query:
@@ -131,10 +154,8 @@ def _passages(answer: Answer, hits: list[Hit], k: int) -> list[Hit]:
 
 
 def _extractive(p: _Prepared, settings: Settings) -> Answer:
-    chosen = select_units(p.units, p.query, settings.max_answer_sentences)
-    if not chosen:  # nothing quotable after all
-        return abstention(Verdict(False, "weak", "", p.verdict.evidence), p.hits)
-    return compose(chosen, p.hits)
+    chosen = choose(p.units, p.query, settings.max_answer_sentences)
+    return compose(chosen, p.query, p.decision, p.hits)
 
 
 def _finish(ans: Answer, p: _Prepared, k: int, t: float) -> Answer:
@@ -142,7 +163,7 @@ def _finish(ans: Answer, p: _Prepared, k: int, t: float) -> Answer:
     ans.rewritten_question = p.rewritten
     ans.timings_ms.update(p.timings)
     ans.timings_ms["answer"] = _ms(t)
-    ans.evidence = round(p.verdict.evidence, 4)
+    ans.confidence = p.decision.confidence
     return ans
 
 
@@ -173,8 +194,8 @@ def answer_question(
 
 def _answer_from(p: _Prepared, settings: Settings, k: int, client: Any | None) -> Answer:
     t = time.perf_counter()
-    if not p.verdict.answerable:
-        return _finish(abstention(p.verdict, p.hits[:k]), p, k, t)
+    if not p.decision.answerable:
+        return _finish(abstention(p.decision, p.hits[:k]), p, k, t)
     if client is None:
         return _finish(_extractive(p, settings), p, k, t)
     # LLM generation, checked; any failure falls back to the extractive answer
@@ -199,6 +220,7 @@ def _llm_result(ans: Answer, dropped: int, p: _Prepared, settings: Settings, k: 
         return _fallback(p, settings, k, t,
                          "LLM 回答没有可核实的句子，已改用摘录式回答 (no supported sentence)")
     ans.notes.append("llm")
+    ans.direct_answer = _extractive(p, settings).direct_answer  # verbatim, from the best quote
     if dropped:
         ans.notes.append(f"已删除 {dropped} 个无出处支持的句子 (dropped unsupported sentences)")
     return _finish(ans, p, k, t)
@@ -230,7 +252,7 @@ def stream_answer(
     client = llm if llm is not None else client_from_settings(settings)
     if p.rewritten:
         yield {"type": "rewritten", "question": p.rewritten}
-    if not p.verdict.answerable or client is None or not hasattr(client, "stream"):
+    if not p.decision.answerable or client is None or not hasattr(client, "stream"):
         ans = _answer_from(p, settings, k, client)
     else:
         t = time.perf_counter()
@@ -278,3 +300,30 @@ def _answer_sentences(text: str) -> list[str]:
     # Split an answer after each [n] marker (or keep it whole when it has none)
     parts = re.findall(r".+?\[\d+\]", text)
     return parts if parts and "".join(parts) == text else [text]
+
+
+class ExtractiveAnswerer:
+    """The `Answerer` protocol over hits already retrieved (no rewriting; term rarity taken
+    from `stats`, e.g. `stats_for(index)`, or uniform without it).
+
+    Example:
+        >>> ans = ExtractiveAnswerer().answer("龙马物流园进展如何", hits)  # doctest: +SKIP
+        >>> ans.answer  # doctest: +SKIP
+        '山东港口内陆港在龙马物流园正式揭牌，…[1]…'
+    """
+
+    def __init__(self, max_sentences: int = 5, threshold: float = 0.5,
+                 stats: CorpusStats | None = None) -> None:
+        self.max_sentences, self.threshold = max_sentences, threshold
+        self.stats = stats or CorpusStats([])
+
+    def answer(self, question: str, hits: list[Hit]) -> Answer:
+        query = analyze(question)
+        units = candidate_units(hits)
+        ctx = context_for(query, self.stats)
+        X, prob = score_units(ctx, units, hits)
+        qrow = question_features(ctx, units, X, prob, hits) if units else None
+        decision = decide(query, hits, self.stats, qrow, self.threshold)
+        if not decision.answerable:
+            return abstention(decision, hits)
+        return compose(choose(units, query, self.max_sentences), query, decision, hits)

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 
 from rag.answer.text import plain_words, tokenize
+from rag.answer.whword import Wh, find_wh
+from rag.text.colloquial import colloquial_variants
 
 __all__ = ["Query", "analyze", "PLACES", "find_places", "find_years"]
 
@@ -43,23 +45,6 @@ _STOP = set(
     "年 今年 去年 明年 时候 时间 一个 具体 哪里 什么样 个 项 做 做了 做到 搞 干 提出 包括 打算 "
     "县 市 区 全县 我们 咱们 他们 当地 那里 这里 本 上 中 下 吗？".split()
 )
-_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "GDP": ("地区生产总值", "生产总值", "GDP"),
-    "gdp": ("地区生产总值", "生产总值", "GDP"),
-    "老百姓": ("群众", "居民", "人民"),
-    "看病": ("医疗", "就医", "医院", "医保"),
-    "上学": ("教育", "学校"),
-    "钱": ("资金", "投资", "亿元", "万元"),
-    "工资": ("收入",),
-    "赚钱": ("收入",),
-    "工作": ("就业",),
-    "找工作": ("就业",),
-    "老人": ("老年", "养老"),
-    "孩子": ("儿童", "托育", "学生"),
-    "环境": ("生态", "环保"),
-    "空气": ("大气", "空气质量", "优良天数"),
-    "游客": ("旅游", "游客"),
-}
 # 「第六项」 asks for the part a list numbers (六) or 六是
 _ORDINAL = re.compile(r"第([一二三四五六七八九十]{1,2}|\d{1,2})(?:项|条|点|个|部分|方面|大)")
 _NUMERALS = "一二三四五六七八九十"
@@ -97,6 +82,9 @@ class Query:
     years: list[int]
     entities: list[str]  # named things worth checking against the index
     expansions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    wh: Wh | None = None  # the question phrase and the kind of answer it asks for
+    unit_kind: str = ""  # the kind of figure asked: percent, money, count, days, area, length
+    target: str = ""  # "goal" (目标/计划/预期) or "actual" (全年/完成/实际), else ""
 
     def variants(self, term: str) -> tuple[str, ...]:
         """The strings that count as `term` appearing in a text."""
@@ -166,7 +154,7 @@ def analyze(question: str) -> Query:
     # Single characters that are part of a longer kept word add nothing
     terms = [t for t in terms if len(t) > 1 or not any(t in u for u in terms if u != t)]
     intents = [name for name, rx in _INTENTS if rx.search(question)]
-    expansions = {t: _SYNONYMS[t] for t in terms if t in _SYNONYMS}
+    expansions = {t: v for t in terms if (v := colloquial_variants(t))}
     ordinal = _ordinal(question)
     if ordinal is not None:  # one term for 第六项 (not 第六, 六项, 第六项)
         m = _ORDINAL.search(question)
@@ -175,4 +163,63 @@ def analyze(question: str) -> Query:
         expansions[ordinal[0]] = ordinal[1]
     ents = [e for e in _entities(question, words) if not any(e in p or p in e for p in places)]
     ents.sort(key=len, reverse=True)  # report the most specific name
-    return Query(question, terms, intents, places, years, ents, expansions)
+    wh = find_wh(question)
+    return Query(question, terms, intents, places, years, ents, expansions, wh,
+                 unit_kind_of_question(question), _target(question))
+
+
+# The kind of figure a question asks for, and the kinds a sentence's figures have
+_Q_UNITS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("percent", re.compile(r"百分之|比例|占比|增速|增长率|率[是为]?多少|增长(?:了)?多少|多少个?百分点|"
+                           r"降(?:了|低了?)?多少|涨(?:了)?多少|提高(?:了)?多少")),
+    ("money", re.compile(r"多少钱|多少[亿万]?元|投资(?:了)?多少|资金|产值|收入|生产总值|GDP|gdp|"
+                         r"营业额|总额|花了?多少|规模")),
+    ("days", re.compile(r"多少天|几天|天数")),
+    ("area", re.compile(r"多少亩|多少公顷|多少平方|面积")),
+    ("length", re.compile(r"多少公里|多少米|多长|里程")),
+    ("count", re.compile(r"多少[个项家所座条件人户辆台套名位次批处]|几[个项家所座条件人户辆台套名位次批处]")),
+)
+_S_UNITS: dict[str, re.Pattern[str]] = {
+    "percent": re.compile(r"\d\s*[%％]|百分点|\d+(?:\.\d+)?倍|成以上"),
+    "money": re.compile(r"\d\s*(?:万亿|亿|万)?元|\d\s*亿(?!人)"),
+    "days": re.compile(r"\d\s*天"),
+    "area": re.compile(r"\d\s*(?:万)?(?:亩|公顷|平方公里|平方米)"),
+    "length": re.compile(r"\d\s*(?:公里|千米|米)"),
+    "count": re.compile(r"\d\s*(?:万)?[个项家所座条件人户辆台套名位次批处]"),
+}
+_GOAL = re.compile(r"目标|预期|计划|力争|打算|要达到|争取|规划")
+_ACTUAL = re.compile(r"全年|完成了?|实现了|达到了|实际|去年|上年")
+
+
+def unit_kind_of_question(question: str) -> str:
+    """The kind of figure a question asks for ('' when it asks for none or it is unclear).
+
+    Example:
+        >>> unit_kind_of_question("2024年GDP增长多少？"), unit_kind_of_question("优良天数多少天")
+        ('percent', 'days')
+    """
+    for kind, rx in _Q_UNITS:
+        if rx.search(question):
+            return kind
+    return ""
+
+
+def unit_kinds_of(text: str) -> set[str]:
+    """The kinds of figure `text` states.
+
+    Example:
+        >>> sorted(unit_kinds_of("增长5%，达到120亿元"))
+        ['money', 'percent']
+    """
+    return {k for k, rx in _S_UNITS.items() if rx.search(text)}
+
+
+def target_of(text: str) -> str:
+    """Whether a text speaks of a goal ('goal'), of a result ('actual') or neither ('')."""
+    if _GOAL.search(text):
+        return "goal"
+    return "actual" if _ACTUAL.search(text) else ""
+
+
+def _target(question: str) -> str:
+    return target_of(question)

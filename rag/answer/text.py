@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
     "Span", "split_sentences", "split_units", "tokenize", "get_tokenizer", "nouns",
-    "plain_words", "bigrams"
+    "plain_words", "bigrams", "add_words"
 ]
 
 _SENT_END = "。！？!?"
@@ -103,8 +103,7 @@ _JIEBA: Any = None
 _POS: Any = None
 _LOCK = threading.Lock()
 _WORD_RE = re.compile(r"[A-Za-z]+|\d+(?:\.\d+)?%?|[\u4e00-\u9fff]+")
-_DOMAIN_WORDS = ("龙马物流园", "内陆港", "地区生产总值", "四地一城", "幸福老家", "绛县", "洪洞",
-                 "森林覆盖率", "高标准农田", "民生实事", "规上工业", "精品示范村")
+_ADDED: set[str] = set()
 
 
 def _jieba() -> Any:
@@ -117,10 +116,21 @@ def _jieba() -> Any:
                 jieba.setLogLevel(60)
                 tk = jieba.Tokenizer()
                 tk.initialize()
-                for w in _DOMAIN_WORDS:
-                    tk.add_word(w, freq=20000, tag="n")
                 _JIEBA = tk
     return _JIEBA
+
+
+def add_words(words: Iterable[str]) -> None:
+    """Teach the answer tokenizer words jieba should keep whole, e.g. the index's own
+    domain dictionary (mined from its documents)."""
+    new = [w for w in words if w and w not in _ADDED]
+    if not new:
+        return
+    tk = _jieba()
+    with _LOCK:
+        for w in new:
+            tk.add_word(w, freq=20000, tag="n")
+            _ADDED.add(w)
 
 
 def get_tokenizer() -> Callable[[str], list[str]]:

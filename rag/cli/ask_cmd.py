@@ -24,6 +24,8 @@ def _print_answer(ans: Any) -> None:
     con = Console(highlight=False)
     if ans.rewritten_question:
         con.print(f"[dim]（按上下文理解为：{escape(ans.rewritten_question)}）[/dim]")
+    if ans.answerable and ans.direct_answer and len(ans.direct_answer) <= 60:
+        con.print(f"[bold]{escape(ans.direct_answer)}[/bold]")
     con.print(escape(ans.answer))
     if ans.citations:
         con.print("\n[bold]来源 (sources)[/bold]")

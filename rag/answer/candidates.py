@@ -1,0 +1,53 @@
+"""Candidate units: the sentences and clauses of the retrieved passages that an answer may quote."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rag.answer.text import Span, split_units
+from rag.retrieval.models import Hit
+
+__all__ = ["Unit", "candidate_units", "BULLETS"]
+
+BULLETS = ("-", "★", "●", "•", "·", "▲", "◆")
+
+
+@dataclass
+class Unit:
+    """A quotable span of one passage, with what the scorer learned about it."""
+
+    hit: Hit
+    span: Span
+    bullet: bool = False  # a list item (「- …」, 「★…」)
+    p: float = 0.0  # the sentence model's probability that it answers the question
+    matched: set[str] = field(default_factory=set)  # question terms it contains
+
+    @property
+    def doc_start(self) -> int:
+        return self.hit.chunk.start + self.span.start
+
+    @property
+    def doc_end(self) -> int:
+        return self.hit.chunk.start + self.span.end
+
+    @property
+    def text(self) -> str:
+        return self.span.text
+
+
+def candidate_units(hits: list[Hit], clause_min_chars: int = 40) -> list[Unit]:
+    """Every sentence of `hits` (long ones cut at ；into clauses), in passage order.
+
+    Example:
+        >>> from rag.corpus.models import Chunk
+        >>> c = Chunk("c", "d", "d.txt", "T", "", None, [], "甲项目开工。乙项目投产。", 0, 12)
+        >>> [u.text for u in candidate_units([Hit(c, 1.0, 1)])]
+        ['甲项目开工。', '乙项目投产。']
+    """
+    units: list[Unit] = []
+    for hit in hits:
+        text = hit.chunk.text
+        for sp in split_units(text, clause_min_chars):
+            bullet = text[max(0, sp.start - 2) : sp.start].strip() in BULLETS
+            units.append(Unit(hit, sp, bullet))
+    return units

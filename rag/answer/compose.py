@@ -1,0 +1,196 @@
+"""Composition: the direct answer first, then a few supporting quotes, each cited [n]."""
+
+from __future__ import annotations
+
+import re
+
+from rag.answer.candidates import Unit
+from rag.answer.decision import Decision
+from rag.answer.features import has_date, has_number, place_ok
+from rag.answer.models import Answer, Citation
+from rag.answer.query import Query, unit_kinds_of
+from rag.answer.span import direct_span
+from rag.answer.text import Span, bigrams
+from rag.retrieval.models import Hit
+
+__all__ = ["choose", "compose", "abstention", "display", "is_duplicate", "FACTOID"]
+
+FACTOID = ("number", "date", "place", "person", "which", "what")
+_BROAD = ("list", "manner")
+_TERMINAL = "。！？!?"
+_CLAUSE = re.compile(r"[，,；;]")
+_FOLLOW = re.compile(r"^(?:比|同比|较|环比|增长|下降|提高|占|其中|居)")
+_FLOOR = 0.15  # a supporting unit must be at least this likely to answer
+
+
+def is_duplicate(a: str, b: str, threshold: float = 0.7) -> bool:
+    """Near-duplicate test: containment, or character-bigram Jaccard above `threshold`.
+
+    Example:
+        >>> is_duplicate("洪洞成为第49个内陆港。", "洪洞成为第49个内陆港")
+        True
+    """
+    if a in b or b in a:
+        return True
+    ba, bb = bigrams(a), bigrams(b)
+    if not ba or not bb:
+        return False
+    return len(ba & bb) / len(ba | bb) >= threshold
+
+
+def display(quote: str) -> str:
+    """A quote as an answer sentence: a clause's ；or ， becomes 。.
+
+    Example:
+        >>> display("全县地区生产总值增长5%，")
+        '全县地区生产总值增长5%。'
+    """
+    q = quote.rstrip("；;，,、：:")
+    if not q.endswith(tuple(_TERMINAL)) and not q.endswith(("”", "」", "）", ")")):
+        q += "。"
+    return q
+
+
+def _kind(query: Query) -> str:
+    if "progress" in query.intents and (query.wh is None or query.wh.kind not in FACTOID):
+        return "manner"
+    if "list" in query.intents and (query.wh is None or query.wh.kind != "number"):
+        return "list"
+    return query.wh.kind if query.wh else "other"
+
+
+def _list_block(best: Unit, units: list[Unit]) -> list[Unit]:
+    # The bullet items around `best` in its passage, in order (the whole list, never cut)
+    same = sorted((u for u in units if u.hit is best.hit), key=lambda u: u.span.start)
+    if not best.bullet:
+        return []
+    i = same.index(best)
+    lo = hi = i
+    while lo > 0 and same[lo - 1].bullet:
+        lo -= 1
+    while hi + 1 < len(same) and same[hi + 1].bullet:
+        hi += 1
+    block = same[lo : hi + 1]
+    return block if len(block) >= 2 else []
+
+
+def choose(units: list[Unit], query: Query, max_sentences: int) -> list[Unit]:
+    """The units to quote, best first: the best one, then others nearly as likely, no
+    near-duplicates; a list question takes the whole list its best item belongs to."""
+    ranked = sorted(units, key=lambda u: -u.p)
+    if query.places:
+        ranked = [u for u in ranked if all(place_ok(u.hit, p) for p in query.places)] or ranked
+    kind = _kind(query)
+    # A figure or date question quotes only what states one, of the asked kind when known
+    if kind == "number":
+        ranked = [u for u in ranked if has_number(u.text)]
+        if query.unit_kind:
+            ranked = [u for u in ranked if query.unit_kind in unit_kinds_of(u.text)] or ranked
+    elif kind == "date":
+        ranked = [u for u in ranked if has_date(u.text)]
+    if not ranked or ranked[0].p < _FLOOR:
+        return []
+    best = ranked[0]
+    broad = kind in _BROAD
+    if kind == "list":
+        block = _list_block(best, units)
+        if block:
+            return block
+    rel = 0.45 if broad else 0.7
+    cap = max_sentences if broad else (2 if kind in FACTOID else 3)
+    chosen = [best]
+    for u in ranked[1:]:
+        if len(chosen) >= cap or u.p < max(rel * best.p, _FLOOR):
+            break
+        if not broad and u.hit is not best.hit and u.p < 0.9 * best.p:
+            continue  # one fact wanted: another passage only when about as good
+        if any(is_duplicate(u.text, c.text) for c in chosen):
+            continue
+        if any(c.hit.chunk.doc_id == u.hit.chunk.doc_id and c.doc_start < u.doc_end
+               and u.doc_start < c.doc_end for c in chosen):
+            continue  # the same sentence seen through an overlapping chunk
+        chosen.append(u)
+    return chosen
+
+
+def _narrow(u: Unit, a: int, b: int) -> Unit:
+    # The comma-clause(s) of the unit holding its direct span [a, b) (plus a comparison after)
+    text = u.text
+    cuts = [0] + [m.end() for m in _CLAUSE.finditer(text)] + [len(text)]
+    lo = max(c for c in cuts if c <= a)
+    hi = min(c for c in cuts if c >= b)
+    nxt = min((c for c in cuts if c > hi), default=hi)
+    if hi < len(text) and _FOLLOW.match(text[hi:nxt]):
+        hi = nxt
+    s, e = lo, hi
+    while e > s and text[e - 1] in "，,；; ":
+        e -= 1
+    while s < e and text[s] in " ":
+        s += 1
+    if e - s < 2 or (s == 0 and e == len(text)):
+        return u
+    sp = Span(text[s:e], u.span.start + s, u.span.start + e, u.span.para, u.span.sent,
+              max(u.span.clause, 0))
+    return Unit(u.hit, sp, u.bullet, u.p, u.matched)
+
+
+def _source_note(query: Query, cited: list[Citation]) -> str:
+    # Say whose and which year's documents answered, when the question did not say
+    labels = []
+    for c in cited:
+        label = f"{c.county}{f'{c.year}年' if c.year else ''}"
+        if label and label not in labels:
+            labels.append(label)
+    if not labels or (query.places and query.years and len(labels) == 1):
+        return ""
+    return f"据{'、'.join(labels)}资料，"
+
+
+def compose(chosen: list[Unit], query: Query, decision: Decision, hits: list[Hit]) -> Answer:
+    """The answer text (direct answer first, [n] after every sentence) and its citations.
+
+    Example:
+        >>> compose([], analyze("x"), Decision(True), []).answerable  # doctest: +SKIP
+        False
+    """
+    if not chosen:  # nothing states what the question asks for (a figure, a date)
+        return abstention(Decision(False, decision.confidence, "type"), hits)
+    kind = _kind(query)
+    best = chosen[0]
+    a, b = direct_span(query, best.text)
+    direct = best.text[a:b]
+    parts_units = list(chosen)
+    if kind in FACTOID and b - a < len(best.text):
+        parts_units[0] = _narrow(best, a, b)
+    numbers: dict[str, int] = {}
+    parts: list[str] = []
+    citations: list[Citation] = []
+    if kind == "list" and len(chosen) >= 2 and all(u.bullet for u in chosen):
+        parts.append(f"共{len(chosen)}项：")
+    for u in parts_units:
+        c = u.hit.chunk
+        n = numbers.setdefault(c.id, len(numbers) + 1)
+        parts.append(f"{display(u.text)}[{n}]")
+        span = {"quote": u.text, "quote_start": u.doc_start, "quote_end": u.doc_end}
+        if n <= len(citations):
+            citations[n - 1].quotes.append(span)
+            continue
+        citations.append(Citation(
+            n=n, chunk_id=c.id, source=c.source, title=c.title, county=c.county, year=c.year,
+            heading_path=list(c.heading_path), text=c.text, quote=u.text,
+            quote_start=u.doc_start, quote_end=u.doc_end, quotes=[span],
+        ))
+    text = _source_note(query, citations) + "".join(parts)
+    return Answer(answer=text, answerable=True, citations=citations, passages=list(hits),
+                  direct_answer=direct,
+                  confidence=decision.confidence)
+
+
+def abstention(decision: Decision, hits: list[Hit]) -> Answer:
+    """The honest answer: what was not found, and the closest passages for reference."""
+    text = decision.message
+    if hits:
+        text += "以下是最接近的资料，仅供参考。"
+    note = f"abstained: {decision.reason}" + (f" ({decision.detail})" if decision.detail else "")
+    return Answer(answer=text, answerable=False, passages=list(hits), notes=[note],
+                  confidence=decision.confidence)

@@ -1,0 +1,248 @@
+"""Features of candidate units (for the sentence model) and of a question's evidence (for the
+answerability model). None of them names anything in a particular corpus."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.answer.candidates import Unit
+from rag.answer.query import Query, target_of, unit_kinds_of
+from rag.answer.span import align_quality
+from rag.answer.stats import CorpusStats
+from rag.retrieval.models import Hit
+
+__all__ = ["has_number", "has_date", "UNIT_FEATURES", "QUESTION_FEATURES", "Context", "context_for", "unit_features",
+           "question_features", "coverage", "place_ok", "year_ok"]
+
+_NUM = re.compile(r"\d|[一二三四五六七八九十百千万两]+(?:个|项|家|座|条|亿|万|%|倍|人|次)|百分之")
+_DATE = re.compile(r"(?:19|20)\d{2}年?|\d{1,2}月|\d{1,2}日|年底|年初|年末|上半年|下半年|年内|今年|"
+                   r"去年|明年|近日|日前|目前|[一二三四五六七八九十]+月|[一二三四五六七八九〇零]{4}年")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_LIST = re.compile(r"[一二三四五六七八九十]是|、.+、|（[一二三四五六七八九十]）|[①②③④⑤⑥⑦⑧⑨]")
+_FACT = re.compile(
+    r"\d+(?:\.\d+)?|揭牌|挂牌|开工|竣工|建成|投产|投用|运营|通车|签约|落地|纳入|入选|获批|完成|启动|"
+    r"开通|成为|实现|突破|达到|累计|新增|引进|总投资"
+)
+_QUOTED = re.compile(r"“[^”]*”|「[^」]*」")
+_PUNCT = re.compile(r"[\s，。！？；：、,.!?;:（）()《》“”「」\"'—…]+")
+
+UNIT_FEATURES: tuple[str, ...] = (
+    "cov", "cov_ctx", "cov_head", "cov_passage", "key_share", "bigram_q", "lcs_q", "align",
+    "type_present", "type_missing", "unit_ok", "unit_bad", "mod_agree", "mod_clash",
+    "year_near", "year_other", "ordinal_ok", "place_ok", "rank_recip", "score_rel", "dense",
+    "log_len", "short", "long", "is_clause", "list_item", "head_list", "facts", "first",
+    "wh_number", "wh_date", "wh_list", "wh_manner", "wh_entity", "wh_none",
+)
+QUESTION_FEATURES: tuple[str, ...] = (
+    "p1", "p2", "p_same_passage", "cov1", "key1", "maxcov", "dense_top", "align1",
+    "absent_share", "missing_in_hits", "type_missing1", "log_terms", "bigram1", "lcs1",
+    "unit_bad1", "year_other1", "rank1",
+)
+
+
+def has_number(text: str) -> bool:
+    """Whether `text` states a figure (digits, or a Chinese numeral with a measure word)."""
+    return bool(_NUM.search(text))
+
+
+def has_date(text: str) -> bool:
+    """Whether `text` states a date, year or time (2024年, 3月, 年底, 今年…)."""
+    return bool(_DATE.search(text))
+
+
+def coverage(text: str, query: Query, weights: dict[str, float]) -> tuple[float, set[str]]:
+    """Weighted share of the question's terms present in `text`, and which matched.
+
+    Example:
+        >>> from rag.answer.query import analyze
+        >>> q = analyze("龙马物流园进展")
+        >>> coverage("龙马物流园揭牌", q, {t: 1.0 for t in q.terms})[0] > 0
+        True
+    """
+    total = sum(weights.values()) or 1.0
+    low = text.lower()
+    got = {t for t in weights if any(v.lower() in low for v in query.variants(t))}
+    return sum(weights[t] for t in got) / total, got
+
+
+def place_ok(hit: Hit, place: str) -> bool:
+    """Whether a passage is about (or at least names) `place`."""
+    from rag.answer.query import PLACES
+
+    c = hit.chunk
+    if place in c.county or (PLACES.get(place) and PLACES[place] in c.county):
+        return True
+    if any(PLACES.get(k, "-") == place for k in (c.county, c.county.rstrip("县市区"))):
+        return True
+    keys = (place,) if place.endswith("县") else (place, place + "县", place + "市", place + "区")
+    return any(k in c.title or k in c.heading or k in c.text for k in keys)
+
+
+def year_ok(hit: Hit, year: int) -> bool:
+    """Whether a passage speaks of `year` (text, headings, title) or is dated so."""
+    y = str(year)
+    c = hit.chunk
+    return c.year == year or y in c.text or y in c.heading or y in c.title
+
+
+@dataclass
+class Context:
+    """What the features of one question share: term weights, its rarest terms, its
+    content bigrams."""
+
+    query: Query
+    weights: dict[str, float]
+    keys: set[str]
+    qbigrams: set[str]
+    qcontent: str
+    stats: CorpusStats
+
+
+def _content(query: Query) -> str:
+    q = query.text
+    if query.wh is not None:
+        q = q[: query.wh.start] + " " + q[query.wh.end :]
+    return _PUNCT.sub(" ", q).strip()
+
+
+def _bigrams(text: str) -> set[str]:
+    out: set[str] = set()
+    for part in _PUNCT.split(text):
+        out |= {part[i : i + 2] for i in range(len(part) - 1)}
+    return out
+
+
+def context_for(query: Query, stats: CorpusStats) -> Context:
+    """Term weights (IDF over the index, uniform without statistics) and the rarest terms."""
+    if stats.known:
+        weights = {t: stats.idf(t, query.variants(t)) for t in query.terms}
+    else:
+        weights = {t: 1.0 for t in query.terms}
+    top = max(weights.values(), default=0.0)
+    keys = {t for t, w in weights.items() if w >= 0.5 * top}
+    content = _content(query)
+    return Context(query, weights, keys, _bigrams(content), content.replace(" ", ""), stats)
+
+
+def _lcs(a: str, b: str) -> int:
+    # Longest common substring length (short strings: a simple DP over a rolling row)
+    if not a or not b:
+        return 0
+    best = 0
+    prev = [0] * (len(b) + 1)
+    for ca in a:
+        cur = [0] * (len(b) + 1)
+        for j, cb in enumerate(b, 1):
+            if ca == cb:
+                cur[j] = prev[j - 1] + 1
+                if cur[j] > best:
+                    best = cur[j]
+        prev = cur
+    return best
+
+
+def _dated(u: Unit, years: list[int]) -> tuple[float, float]:
+    # (asked year near the unit, another year near it instead)
+    c = u.hit.chunk
+    lines = c.text.split("\n")
+    para = lines[u.span.para] if 0 <= u.span.para < len(lines) else ""
+    local = f"{u.text}\n{para}\n{' '.join(c.heading_path[1:])}"
+    if all(str(y) in local for y in years):
+        return 1.0, 0.0
+    if _YEAR.search(local):
+        return 0.0, 1.0
+    return (0.5, 0.0) if c.year is not None and all(c.year in (y, y + 1) for y in years) else (
+        0.0, 0.0)
+
+
+def unit_features(ctx: Context, units: list[Unit], hits: list[Hit]) -> np.ndarray:
+    """One row per unit, `UNIT_FEATURES` order; also records each unit's matched terms."""
+    q = ctx.query
+    kind = q.wh.kind if q.wh else "none"
+    top_score = max((h.score for h in hits), default=1.0) or 1.0
+    per_hit: dict[str, tuple[float, float, float]] = {}
+    for h in hits:
+        head, _ = coverage(" ".join(h.chunk.heading_path[1:]), q, ctx.weights)
+        passage, _ = coverage(h.chunk.index_text, q, ctx.weights)
+        ok = all(place_ok(h, p) for p in q.places) if q.places else True
+        per_hit[h.chunk.id] = (head, passage, float(ok))
+    ordinal = next((t for t in q.terms if t.startswith("第") and t in q.expansions), None)
+    rows = []
+    prev: tuple[str, int, float] | None = None
+    for u in units:
+        h, t = u.hit, u.text
+        head, passage, pl = per_hit[h.chunk.id]
+        cov, got = coverage(t, q, ctx.weights)
+        u.matched = got
+        carry = prev[2] if prev and prev[0] == h.chunk.id and prev[1] == u.span.para else 0.0
+        prev = (h.chunk.id, u.span.para, cov)
+        kinds = unit_kinds_of(t)
+        present = {"number": has_number(t), "date": has_date(t),
+                   "list": u.bullet or bool(_LIST.search(t))}.get(kind)
+        tgt = target_of(t)
+        n = len(t)
+        yn, yo = _dated(u, q.years) if q.years else (0.0, 0.0)
+        align = align_quality(q, t) if q.wh and n <= 400 else 0.0
+        rows.append([
+            cov, max(cov, 0.8 * carry), head, passage,
+            len(got & ctx.keys) / max(len(ctx.keys), 1),
+            len(_bigrams(t) & ctx.qbigrams) / max(len(ctx.qbigrams), 1),
+            _lcs(ctx.qcontent, t) / max(len(ctx.qcontent), 1) if n <= 400 else 0.0,
+            align,
+            float(present is True), float(present is False and kind in ("number", "date")),
+            float(bool(q.unit_kind) and q.unit_kind in kinds),
+            float(bool(q.unit_kind) and bool(kinds) and q.unit_kind not in kinds),
+            float(bool(q.target) and (tgt == q.target or (q.target == "actual" and not tgt))),
+            float(bool(q.target) and bool(tgt) and tgt != q.target),
+            yn, yo,
+            float(ordinal is not None and any(v in t for v in q.variants(ordinal))),
+            pl,
+            1.0 / max(h.rank or (hits.index(h) + 1), 1),
+            h.score / top_score,
+            float(h.scores.get("dense", 0.0)),
+            math.log1p(n), float(n < 12), float(n > 160),
+            float(u.span.clause >= 0),
+            float(u.bullet and kind == "list"),
+            float(u.bullet and kind == "list" and head > cov),
+            min(len(_FACT.findall(_QUOTED.sub("", t))), 4) / 4.0,
+            float(u.span.sent == 0),
+            float(kind == "number"), float(kind == "date"), float(kind == "list"),
+            float(kind == "manner"), float(kind in ("which", "what", "person", "place")),
+            float(kind == "none"),
+        ])
+    return np.asarray(rows, dtype=np.float64).reshape(len(units), len(UNIT_FEATURES))
+
+
+def question_features(ctx: Context, units: list[Unit], X: np.ndarray, p: np.ndarray,
+                      hits: list[Hit]) -> np.ndarray:
+    """One row (`QUESTION_FEATURES`) describing how well the evidence answers the question."""
+    q, stats = ctx.query, ctx.stats
+    col = {name: i for i, name in enumerate(UNIT_FEATURES)}
+    total = sum(ctx.weights.values()) or 1.0
+    blob = "\n".join(h.chunk.index_text.lower() for h in hits)
+    missing = sum(w for t, w in ctx.weights.items()
+                  if not any(v.lower() in blob for v in q.variants(t))) / total
+    absent = 0.0
+    if stats.known:
+        absent = sum(w for t, w in ctx.weights.items()
+                     if not any(stats.contains(v) for v in q.variants(t))) / total
+    dense_top = max((float(h.scores.get("dense", 0.0)) for h in hits), default=0.0)
+    if not len(units):
+        return np.array([[0, 0, 0, 0, 0, 0, dense_top, 0, absent, missing, 1, math.log1p(
+            len(q.terms)), 0, 0, 0, 0, 0]], dtype=np.float64)
+    order = np.argsort(-p)
+    b = int(order[0])
+    other = [int(i) for i in order[1:] if units[int(i)].hit is not units[b].hit]
+    same = [int(i) for i in order[1:] if units[int(i)].hit is units[b].hit]
+    row = X[b]
+    return np.array([[
+        p[b], p[other[0]] if other else 0.0, p[same[0]] if same else 0.0,
+        row[col["cov"]], row[col["key_share"]], float(X[:, col["cov"]].max()), dense_top,
+        row[col["align"]], absent, missing, row[col["type_missing"]],
+        math.log1p(len(q.terms)), row[col["bigram_q"]], row[col["lcs_q"]],
+        row[col["unit_bad"]], row[col["year_other"]], row[col["rank_recip"]],
+    ]], dtype=np.float64)

@@ -1,0 +1,99 @@
+"""The learned scorers: a standardised logistic regression stored as a small JSON file.
+
+Fitting needs scikit-learn (a dev dependency); predicting is a numpy dot product, so
+serving loads no ML library.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["LinearModel", "load_model", "WEIGHTS_DIR"]
+
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+
+
+@dataclass
+class LinearModel:
+    """`p = sigmoid(((x - mean) / scale) · coef + intercept)`, with named features.
+
+    Example:
+        >>> m = LinearModel(("a", "b"), C=1.0).fit(
+        ...     np.array([[0, 1], [1, 0], [0, 2], [2, 0]]), np.array([0, 1, 0, 1]))
+        >>> m.predict_proba(np.array([[3.0, 0.0]]))[0] > 0.5
+        True
+    """
+
+    features: tuple[str, ...]
+    C: float = 1.0
+    coef: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    intercept: float = 0.0
+    mean: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    scale: np.ndarray = field(default_factory=lambda: np.ones(0))
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None
+            ) -> LinearModel:
+        """Fit on rows `X` (features in `self.features` order) and 0/1 labels `y`."""
+        from sklearn.linear_model import LogisticRegression
+
+        self.mean = X.mean(axis=0)
+        self.scale = X.std(axis=0)
+        self.scale[self.scale < 1e-9] = 1.0
+        lr = LogisticRegression(C=self.C, max_iter=2000)
+        lr.fit((X - self.mean) / self.scale, y, sample_weight=sample_weight)
+        self.coef = lr.coef_[0].astype(np.float64)
+        self.intercept = float(lr.intercept_[0])
+        return self
+
+    def decision(self, X: np.ndarray) -> np.ndarray:
+        """The linear score before the sigmoid."""
+        return ((X - self.mean) / self.scale) @ self.coef + self.intercept
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """Probability of the positive class for each row."""
+        return 1.0 / (1.0 + np.exp(-np.clip(self.decision(X), -30, 30)))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"features": list(self.features), "C": self.C,
+                "coef": [round(float(v), 6) for v in self.coef],
+                "intercept": round(self.intercept, 6),
+                "mean": [round(float(v), 6) for v in self.mean],
+                "scale": [round(float(v), 6) for v in self.scale], "meta": self.meta}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LinearModel:
+        return cls(tuple(data["features"]), float(data.get("C", 1.0)),
+                   np.asarray(data["coef"], dtype=np.float64), float(data["intercept"]),
+                   np.asarray(data["mean"], dtype=np.float64),
+                   np.asarray(data["scale"], dtype=np.float64), dict(data.get("meta", {})))
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=1) + "\n",
+                        encoding="utf-8")
+
+
+_CACHE: dict[str, LinearModel | None] = {}
+_LOCK = threading.Lock()
+
+
+def load_model(name: str, expect: tuple[str, ...] | None = None) -> LinearModel | None:
+    """The committed model `weights/<name>.json`, loaded once (None when absent or when its
+    features differ from `expect`, i.e. it was trained for other code)."""
+    with _LOCK:
+        if name not in _CACHE:
+            path = WEIGHTS_DIR / f"{name}.json"
+            model = None
+            if path.is_file():
+                model = LinearModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+            _CACHE[name] = model
+        model = _CACHE[name]
+    if model is not None and expect is not None and model.features != expect:
+        return None
+    return model

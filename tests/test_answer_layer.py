@@ -1,0 +1,142 @@
+"""The answer stage step by step: question analysis, candidate units, features, the learned
+models, the decision and the composed answer (direct answer, lists, typed figures)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from rag.answer.candidates import candidate_units
+from rag.answer.features import QUESTION_FEATURES, UNIT_FEATURES, context_for, unit_features
+from rag.answer.model import LinearModel, load_model
+from rag.answer.pipeline import ExtractiveAnswerer, answer_question
+from rag.answer.query import analyze, unit_kinds_of
+from rag.answer.span import direct_span, span_candidates
+from rag.answer.stats import CorpusStats
+from rag.answer.whword import find_wh
+from rag.corpus.models import Chunk
+from rag.retrieval.models import Hit
+from rag.text.question_form import normalize_question
+
+
+def _hit(text: str, rank: int = 1, county: str = "洪洞县", heading: str = "民生") -> Hit:
+    c = Chunk(f"c{rank}", "d", "d.txt", "洪洞县2024年报告", county, 2024, ["洪洞县2024年报告",
+              heading], text, 0, len(text))
+    return Hit(c, 1.0 / rank, rank, {"dense": 0.8})
+
+
+# Question analysis
+@pytest.mark.parametrize(("question", "kind"), [
+    ("龙马物流园什么时候揭牌？", "date"),
+    ("优良天数多少天？", "number"),
+    ("甘亭工业园在哪里？", "place"),
+    ("重点抓好哪些工作？", "list"),
+    ("项目由哪个公司建设？", "which"),
+    ("龙马物流园进展如何？", "manner"),
+])
+def test_question_kind(question: str, kind: str) -> None:
+    wh = find_wh(question)
+    assert wh is not None and wh.kind == kind
+
+
+def test_unit_kind_and_target() -> None:
+    q = analyze("洪洞2024年GDP增长目标是多少？")
+    assert q.unit_kind == "percent" and q.target == "goal" and q.years == [2024]
+    assert analyze("一般公共预算收入多少亿元？").unit_kind == "money"
+    assert unit_kinds_of("增长6.2%，收入18.6亿元") == {"percent", "money"}
+    # everyday words count as the documents' words
+    assert "增长" in analyze("GDP涨了多少？").variants("涨")
+
+
+def test_traditional_and_full_width_questions() -> None:
+    assert normalize_question("龍馬物流園進展如何？") == "龙马物流园进展如何？"
+    assert normalize_question("２０２４年ＧＤＰ") == "2024年GDP"
+
+
+# Spans
+def test_direct_span_is_the_figure() -> None:
+    s = "2024年优良天数256天，比上年增加42天。"
+    a, b = direct_span(analyze("2024年优良天数多少天？"), s)
+    assert s[a:b] == "256天"
+    cands = span_candidates(analyze("由哪个公司开发？"), "该游戏由光荣和ω-force开发。")
+    assert any(c.source == "align" for c in cands)
+
+
+def test_span_model_is_small_and_named() -> None:
+    m = load_model("span")
+    assert m is not None and len(m.coef) == len(m.features) and m.meta.get("data")
+
+
+def test_linear_model_round_trip(tmp_path: Any) -> None:
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [0.0, 2.0], [2.0, 0.0]])
+    m = LinearModel(("a", "b")).fit(X, np.array([0, 1, 0, 1]))
+    m.save(tmp_path / "m.json")
+    back = LinearModel.from_json(__import__("json").loads((tmp_path / "m.json").read_text()))
+    assert np.allclose(back.predict_proba(X), m.predict_proba(X), atol=1e-5)
+
+
+# Features and models
+def test_unit_features_shape_and_coverage() -> None:
+    hits = [_hit("龙马物流园正式揭牌。园区包装了9个配套项目。")]
+    q = analyze("龙马物流园进展如何？")
+    units = candidate_units(hits)
+    X = unit_features(context_for(q, CorpusStats([h.chunk for h in hits])), units, hits)
+    assert X.shape == (2, len(UNIT_FEATURES))
+    assert X[0, UNIT_FEATURES.index("cov")] > X[1, UNIT_FEATURES.index("cov")]
+
+
+def test_committed_models_match_the_features() -> None:
+    assert load_model("unit", UNIT_FEATURES) is not None
+    assert load_model("answerable", QUESTION_FEATURES) is not None
+
+
+# Composition
+def test_list_question_returns_every_item_and_the_count() -> None:
+    items = ["新建农村幼儿园3所", "改造农村公路120公里", "新增城镇就业2000人", "改造老旧小区42个",
+             "新建口袋公园18处", "建设标准化考场10个"]
+    text = "2024年十件民生实事包括：\n" + "\n".join(f"- {x}" for x in items) + "\n"
+    hits = [_hit(text, heading="十件民生实事")]
+    ans = ExtractiveAnswerer(stats=CorpusStats([h.chunk for h in hits])).answer(
+        "2024年民生实事有哪些？", hits)
+    assert ans.answerable, ans.answer
+    assert all(x in ans.answer for x in items) and ans.answer.startswith(f"共{len(items)}项")
+
+
+def test_figure_question_quotes_a_figure_of_the_asked_kind(tiny_index: Any,
+                                                           tiny_settings: Any) -> None:
+    ans = answer_question("洪洞一般公共预算收入是多少亿元？", tiny_index, tiny_settings)
+    assert ans.answerable and "18.6亿元" in ans.direct_answer
+    pct = answer_question("绛县2024年地区生产总值增长多少？", tiny_index, tiny_settings)
+    assert pct.answerable and "%" in pct.direct_answer and "5%" in pct.answer
+
+
+def test_date_question_without_a_date_is_declined(tiny_index: Any, tiny_settings: Any) -> None:
+    ans = answer_question("山东港口内陆港什么时候在龙马物流园揭牌？", tiny_index, tiny_settings)
+    assert not ans.answerable and ans.answer.startswith("现有资料中没有找到")
+
+
+def test_traditional_question_gets_the_same_answer(tiny_index: Any, tiny_settings: Any) -> None:
+    from rag.service import RAGService
+
+    svc = RAGService(tiny_settings, index=tiny_index)
+    simple, trad = svc.ask("龙马物流园进展如何？"), svc.ask("龍馬物流園進展如何？")
+    assert trad.answerable and trad.answer == simple.answer
+
+
+@pytest.mark.parametrize("question", ["绛县山楂产业园引进了几家企业？", "洪洞新能源装机容量达到多少？",
+                                      "洪洞2024年全县地区生产总值增长目标是多少？"])
+def test_direct_answer_is_inside_the_first_quote(tiny_index: Any, tiny_settings: Any,
+                                                 question: str) -> None:
+    ans = answer_question(question, tiny_index, tiny_settings)
+    assert ans.answerable and ans.direct_answer
+    assert ans.direct_answer in ans.citations[0].quotes[0]["quote"]
+    assert ans.answer.startswith(ans.citations[0].quotes[0]["quote"][:4])
+    assert 0 < ans.confidence <= 1
+
+
+def test_english_question_never_crashes(tiny_index: Any, tiny_settings: Any) -> None:
+    ans = answer_question("What is the progress of the Longma logistics park?", tiny_index,
+                          tiny_settings)
+    assert isinstance(ans.answerable, bool) and ans.answer
