@@ -61,7 +61,7 @@ def test_direct_span_is_the_figure() -> None:
     a, b = direct_span(analyze("2024年优良天数多少天？"), s)
     assert s[a:b] == "256天"
     cands = span_candidates(analyze("由哪个公司开发？"), "该游戏由光荣和ω-force开发。")
-    assert any(c.source == "align" for c in cands)
+    assert any(c.source.startswith("align") for c in cands)
 
 
 def test_span_model_is_small_and_named() -> None:
@@ -101,7 +101,7 @@ def test_list_question_returns_every_item_and_the_count() -> None:
     ans = ExtractiveAnswerer(stats=CorpusStats([h.chunk for h in hits])).answer(
         "2024年民生实事有哪些？", hits)
     assert ans.answerable, ans.answer
-    assert all(x in ans.answer for x in items) and ans.answer.startswith(f"共{len(items)}项")
+    assert all(x in ans.answer for x in items) and f"共{len(items)}项：" in ans.answer[:20]
 
 
 def test_figure_question_quotes_a_figure_of_the_asked_kind(tiny_index: Any,
@@ -132,7 +132,9 @@ def test_direct_answer_is_inside_the_first_quote(tiny_index: Any, tiny_settings:
     ans = answer_question(question, tiny_index, tiny_settings)
     assert ans.answerable and ans.direct_answer
     assert ans.direct_answer in ans.citations[0].quotes[0]["quote"]
-    assert ans.answer.startswith(ans.citations[0].quotes[0]["quote"][:4])
+    # the answer leads with it (after a short 「据…资料，」 when the question named no year)
+    assert ans.answer.split("，", 1)[-1].startswith(ans.citations[0].quotes[0]["quote"][:4]) \
+        or ans.answer.startswith(ans.citations[0].quotes[0]["quote"][:4])
     assert 0 < ans.confidence <= 1
 
 

@@ -15,7 +15,7 @@ from cmrc import cmrc_em, cmrc_f1, load_cmrc, sentence_of  # noqa: E402
 
 from rag.answer.model import WEIGHTS_DIR, LinearModel  # noqa: E402
 from rag.answer.query import analyze  # noqa: E402
-from rag.answer.span import SPAN_FEATURES, span_candidates, span_features  # noqa: E402
+from rag.answer.span import SPAN_FEATURES, span_features, typed_candidates  # noqa: E402
 from rag.evaluation.splits import split_of  # noqa: E402
 
 
@@ -25,7 +25,7 @@ def rows(items):
         a, b = sentence_of(it.context, it.start)
         s = it.context[a:b]
         q = analyze(it.question)
-        cands = span_candidates(q, s)
+        cands = typed_candidates(q, s)
         f = span_features(q, s, cands)
         f1 = [cmrc_f1(s[c.start:c.end], it.answers) for c in cands]
         top = max(f1)
@@ -44,7 +44,7 @@ def score(model, items):
         a, b = sentence_of(it.context, it.start)
         s = it.context[a:b]
         q = analyze(it.question)
-        cands = span_candidates(q, s)
+        cands = typed_candidates(q, s)
         p = model.predict_proba(span_features(q, s, cands))
         c = cands[int(np.argmax(p))]
         pred = s[c.start:c.end]

@@ -6,7 +6,7 @@ import re
 
 from rag.answer.candidates import Unit
 from rag.answer.decision import Decision
-from rag.answer.features import has_date, has_number, place_ok
+from rag.answer.features import has_date, has_facts, has_number, place_ok
 from rag.answer.models import Answer, Citation
 from rag.answer.query import Query, unit_kinds_of
 from rag.answer.span import direct_span
@@ -62,9 +62,13 @@ def _kind(query: Query) -> str:
 def _list_block(best: Unit, units: list[Unit]) -> list[Unit]:
     # The bullet items around `best` in its passage, in order (the whole list, never cut)
     same = sorted((u for u in units if u.hit is best.hit), key=lambda u: u.span.start)
-    if not best.bullet:
-        return []
     i = same.index(best)
+    if not best.bullet:
+        # a lead-in (「十件民生实事包括：」) followed by its items
+        if i + 1 < len(same) and same[i + 1].bullet:
+            best, i = same[i + 1], i + 1
+        else:
+            return []
     lo = hi = i
     while lo > 0 and same[lo - 1].bullet:
         lo -= 1
@@ -88,7 +92,7 @@ def choose(units: list[Unit], query: Query, max_sentences: int) -> list[Unit]:
             ranked = [u for u in ranked if query.unit_kind in unit_kinds_of(u.text)] or ranked
     elif kind == "date":
         ranked = [u for u in ranked if has_date(u.text)]
-    if not ranked or ranked[0].p < _FLOOR:
+    if not ranked:
         return []
     best = ranked[0]
     broad = kind in _BROAD
@@ -96,15 +100,22 @@ def choose(units: list[Unit], query: Query, max_sentences: int) -> list[Unit]:
         block = _list_block(best, units)
         if block:
             return block
+    if kind == "manner":
+        # Progress: the facts that follow the best sentence in its paragraph belong to it
+        cap = max_sentences
+        nxt = [u for u in units if u.hit is best.hit and u.span.para == best.span.para
+               and u.span.start > best.span.start and has_facts(u.text)]
+        chosen = [best, *nxt[: cap - 1]]
     rel = 0.45 if broad else 0.7
     cap = max_sentences if broad else (2 if kind in FACTOID else 3)
-    chosen = [best]
+    if kind != "manner":
+        chosen = [best]
     for u in ranked[1:]:
         if len(chosen) >= cap or u.p < max(rel * best.p, _FLOOR):
             break
         if not broad and u.hit is not best.hit and u.p < 0.9 * best.p:
             continue  # one fact wanted: another passage only when about as good
-        if any(is_duplicate(u.text, c.text) for c in chosen):
+        if any(u is c or is_duplicate(u.text, c.text) for c in chosen):
             continue
         if any(c.hit.chunk.doc_id == u.hit.chunk.doc_id and c.doc_start < u.doc_end
                and u.doc_start < c.doc_end for c in chosen):
@@ -167,6 +178,7 @@ def compose(chosen: list[Unit], query: Query, decision: Decision, hits: list[Hit
     citations: list[Citation] = []
     if kind == "list" and len(chosen) >= 2 and all(u.bullet for u in chosen):
         parts.append(f"共{len(chosen)}项：")
+        direct = "、".join(display(u.text).rstrip("。") for u in chosen)
     for u in parts_units:
         c = u.hit.chunk
         n = numbers.setdefault(c.id, len(numbers) + 1)

@@ -15,7 +15,7 @@ from rag.answer.span import align_quality
 from rag.answer.stats import CorpusStats
 from rag.retrieval.models import Hit
 
-__all__ = ["has_number", "has_date", "UNIT_FEATURES", "QUESTION_FEATURES", "Context", "context_for", "unit_features",
+__all__ = ["has_number", "has_date", "has_facts", "UNIT_FEATURES", "QUESTION_FEATURES", "Context", "context_for", "unit_features",
            "question_features", "coverage", "place_ok", "year_ok"]
 
 _NUM = re.compile(r"\d|[一二三四五六七八九十百千万两]+(?:个|项|家|座|条|亿|万|%|倍|人|次)|百分之")
@@ -54,6 +54,11 @@ def has_date(text: str) -> bool:
     return bool(_DATE.search(text))
 
 
+def has_facts(text: str) -> bool:
+    """Whether `text` reports something done or measured (a figure, 揭牌, 开工, 建成…)."""
+    return bool(_FACT.search(_QUOTED.sub("", text)))
+
+
 def coverage(text: str, query: Query, weights: dict[str, float]) -> tuple[float, set[str]]:
     """Weighted share of the question's terms present in `text`, and which matched.
 
@@ -70,15 +75,17 @@ def coverage(text: str, query: Query, weights: dict[str, float]) -> tuple[float,
 
 
 def place_ok(hit: Hit, place: str) -> bool:
-    """Whether a passage is about (or at least names) `place`."""
-    from rag.answer.query import PLACES
+    """Whether a passage is about (or at least names) `place`: its document's place is
+    that place or lies within it (a county within a named city or province), or the
+    passage names it."""
+    from rag.text.places import lookup, same_place, within
 
     c = hit.chunk
-    if place in c.county or (PLACES.get(place) and PLACES[place] in c.county):
+    named = lookup(place)
+    if c.county and (same_place(place, c.county) or any(
+            within(a, b) for a in lookup(c.county) for b in named)):
         return True
-    if any(PLACES.get(k, "-") == place for k in (c.county, c.county.rstrip("县市区"))):
-        return True
-    keys = (place,) if place.endswith("县") else (place, place + "县", place + "市", place + "区")
+    keys = {place} | {p.name for p in named}
     return any(k in c.title or k in c.heading or k in c.text for k in keys)
 
 

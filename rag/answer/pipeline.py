@@ -17,7 +17,8 @@ from rag.answer.features import Context, context_for, question_features
 from rag.answer.generate import build_messages, check_sentence, finalize, split_reply
 from rag.answer.llm import client_from_settings
 from rag.answer.models import Answer, Message
-from rag.answer.query import Query, analyze
+from rag.answer.model import load_model
+from rag.answer.query import Query, analyze, find_places
 from rag.answer.rewrite import Rewrite, rewrite_question
 from rag.answer.scorer import score_units
 from rag.answer.stats import CorpusStats, stats_for
@@ -34,12 +35,26 @@ def warm_up(retriever: Retriever) -> None:
     """Load what the first answer would otherwise pay for: jieba (words and parts of
     speech, with the index's own dictionary), the models and the index's term statistics.
     Call once at start-up."""
-    keyword = getattr(retriever, "keyword", None)
-    word = keyword.get("bm25_word") if isinstance(keyword, dict) else None
-    add_words(getattr(getattr(word, "tokenizer", None), "words", ()))
+    learn_words(retriever)
     analyze("进展如何")
     nouns("物流园")
+    find_places("山西省")  # loads the administrative divisions
+    for name in ("span", "unit", "answerable"):
+        load_model(name)
     stats_for(retriever)
+
+
+def learn_words(retriever: Retriever) -> None:
+    """Teach the answer tokenizer the index's own domain dictionary (once per index)."""
+    keyword = getattr(retriever, "keyword", None)
+    word = keyword.get("bm25_word") if isinstance(keyword, dict) else None
+    words = getattr(getattr(word, "tokenizer", None), "words", None)
+    if words and id(words) not in _LEARNED:
+        add_words(words)
+        _LEARNED.add(id(words))
+
+
+_LEARNED: set[int] = set()
 
 
 @dataclass
@@ -75,6 +90,7 @@ def _prepare(
     filters: dict[str, Any] | None, history: list[Message] | None,
 ) -> _Prepared:
     timings: dict[str, float] = {}
+    learn_words(retriever)
     # Follow-ups become full questions
     t = time.perf_counter()
     rw = rewrite_question(question, history)
@@ -312,9 +328,12 @@ class ExtractiveAnswerer:
         '山东港口内陆港在龙马物流园正式揭牌，…[1]…'
     """
 
-    def __init__(self, max_sentences: int = 5, threshold: float = 0.5,
+    def __init__(self, max_sentences: int = 5, threshold: float | None = None,
                  stats: CorpusStats | None = None) -> None:
-        self.max_sentences, self.threshold = max_sentences, threshold
+        from rag.settings import get_settings
+
+        self.max_sentences = max_sentences
+        self.threshold = get_settings().answer_threshold if threshold is None else threshold
         self.stats = stats or CorpusStats([])
 
     def answer(self, question: str, hits: list[Hit]) -> Answer:

@@ -9,31 +9,9 @@ from rag.answer.text import plain_words, tokenize
 from rag.answer.whword import Wh, find_wh
 from rag.text.colloquial import colloquial_variants
 
-__all__ = ["Query", "analyze", "PLACES", "find_places", "find_years"]
+__all__ = ["Query", "analyze", "find_places", "find_years", "unit_kinds_of", "target_of",
+           "unit_kind_of_question"]
 
-# Shanxi county-level places (and the cities above them) a question may name
-_CITY_COUNTIES: dict[str, tuple[str, ...]] = {
-    "临汾": ("尧都", "曲沃", "翼城", "襄汾", "洪洞", "古县", "安泽", "浮山", "吉县", "乡宁",
-             "大宁", "隰县", "永和", "蒲县", "汾西", "侯马", "霍州"),
-    "运城": ("盐湖", "临猗", "万荣", "闻喜", "稷山", "新绛", "绛县", "垣曲", "夏县", "平陆",
-             "芮城", "永济", "河津"),
-    "太原": ("迎泽", "杏花岭", "尖草坪", "万柏林", "晋源", "清徐", "阳曲", "娄烦", "古交"),
-    "晋中": ("榆次", "太谷", "祁县", "平遥", "介休", "灵石", "寿阳", "昔阳", "左权", "榆社"),
-    "长治": ("潞州", "上党", "屯留", "潞城", "襄垣", "平顺", "黎城", "壶关", "武乡",
-             "沁县", "沁源"),
-    "晋城": ("泽州", "高平", "阳城", "陵川", "沁水"),
-    "吕梁": ("离石", "孝义", "汾阳", "文水", "交城", "兴县", "临县", "柳林", "石楼", "岚县",
-             "方山", "中阳"),
-    "忻州": ("忻府", "原平", "定襄", "五台", "代县", "繁峙", "宁武", "静乐", "神池", "五寨",
-             "岢岚", "河曲", "保德", "偏关"),
-    "大同": ("平城", "云冈", "新荣", "云州", "阳高", "天镇", "广灵", "灵丘", "浑源", "左云"),
-    "朔州": ("朔城", "平鲁", "山阴", "应县", "右玉", "怀仁"),
-    "阳泉": ("盂县",),
-}
-PLACES: dict[str, str] = {c: city for city, cs in _CITY_COUNTIES.items() for c in cs}
-PLACES.update({city: "" for city in _CITY_COUNTIES})
-# Longest first so 新绛 wins over 绛县's neighbours and 临汾 over shorter names
-_PLACE_RE = re.compile("|".join(sorted(PLACES, key=len, reverse=True)))
 _YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|\b|(?=\D))")
 
 # Words that say how to answer, not what about
@@ -92,11 +70,19 @@ class Query:
 
 
 def find_places(text: str) -> list[str]:
-    """County or city names in `text`, in order, without 县/市 (绛县 keeps its 县)."""
+    """Place names in `text` (China's administrative divisions, `rag.text.places`), in
+    order, in the short form people type (洪洞县 → 洪洞; 绛县 keeps its 县).
+
+    Example:
+        >>> find_places("霍州和绛县的GDP")
+        ['霍州', '绛县']
+    """
+    from rag.text.places import find_places as _find
+
     out: list[str] = []
-    for m in _PLACE_RE.finditer(text):
-        if m.group(0) not in out:
-            out.append(m.group(0))
+    for p in _find(text):
+        if p.short not in out:
+            out.append(p.short)
     return out
 
 
@@ -170,10 +156,10 @@ def analyze(question: str) -> Query:
 
 # The kind of figure a question asks for, and the kinds a sentence's figures have
 _Q_UNITS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("percent", re.compile(r"百分之|比例|占比|增速|增长率|率[是为]?多少|增长(?:了)?多少|多少个?百分点|"
-                           r"降(?:了|低了?)?多少|涨(?:了)?多少|提高(?:了)?多少")),
-    ("money", re.compile(r"多少钱|多少[亿万]?元|投资(?:了)?多少|资金|产值|收入|生产总值|GDP|gdp|"
-                         r"营业额|总额|花了?多少|规模")),
+    ("percent", re.compile(r"百分之|比例|占比|增速|增幅|增长率|率[是为]?多少|增长.{0,6}多少|多少个?百分点|"
+                           r"降.{0,4}多少|涨.{0,4}多少|提高.{0,4}多少|下降.{0,4}多少")),
+    ("money", re.compile(r"多少钱|多少[亿万]?元|投资|资金|产值|收入|生产总值|GDP|gdp|营业额|总额|"
+                         r"花.{0,2}多少|规模")),
     ("days", re.compile(r"多少天|几天|天数")),
     ("area", re.compile(r"多少亩|多少公顷|多少平方|面积")),
     ("length", re.compile(r"多少公里|多少米|多长|里程")),

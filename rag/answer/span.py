@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.answer.query import Query
+from rag.answer.query import Query, unit_kinds_of
 from rag.answer.model import load_model
 from rag.answer.whword import WH_KINDS, find_wh
 
@@ -38,6 +38,7 @@ _DATE = re.compile(
 )
 _QUOTED = re.compile(r"《[^》]{1,30}》|“[^”]{1,30}”|「[^」]{1,30}」")
 _CAUSE = re.compile(r"^(?:但|而|并)?(?:因为|由于|因|为了|以便|所以|因此|从而)")
+_HAS_NUMBER = re.compile(r"\d|[一二三四五六七八九十百千万两]+(?:[个项家座条名位次倍所户人]|万|亿)")
 _SOURCES = ("sentence", "clause", "align", "align_left", "align_right", "number", "date",
             "quoted", "pair")
 
@@ -89,6 +90,9 @@ def _aligned(query: Query, s: str) -> list[SpanCandidate]:
     left, right = q[: wh.start], q[wh.end :]
     lm = _left(left, s) if left.strip(_FUNC) else None
     rm = _right(right, s, lm[0] if lm else 0) if right.strip(_FUNC + "的") else None
+    if rm is None and wh.noun and right.startswith(wh.noun):  # 「哪个公司开发」: 公司 is the answer's
+        rest = right[len(wh.noun) :]
+        rm = _right(rest, s, lm[0] if lm else 0) if rest.strip(_FUNC + "的") else None
     if lm is None and rm is None:
         return []
     quality = ((lm[1] if lm else 0) + (rm[1] if rm else 0)) / max(len(q) - (wh.end - wh.start), 1)
@@ -159,7 +163,7 @@ SPAN_FEATURES: tuple[str, ...] = (
     *(f"wh_{k}" for k in WH_KINDS),
     "num_q_has_number", "date_q_has_date", "cause_q_has_cause", "list_q_has_enum",
     "entity_q_quoted", "has_number", "has_date", "starts_func", "wh_noun_inside",
-    "wh_noun_after", "short_1_3", "long_30",
+    "wh_noun_after", "short_1_3", "long_30", "unit_kind_match", "unit_kind_clash",
     # the same evidence weighs differently per question kind
     *(f"{k}*src_{s}" for k in WH_KINDS for s in _SOURCES),
     *(f"{k}*{f}" for k in WH_KINDS for f in ("len_share", "q_overlap", "log_len")),
@@ -198,12 +202,29 @@ def span_features(query: Query, sentence: str, cands: list[SpanCandidate]) -> np
             float(bool(noun) and noun in t),
             float(bool(noun) and after.startswith(noun)),
             float(len(t) <= 3), float(len(t) >= 30),
+            float(bool(query.unit_kind) and query.unit_kind in unit_kinds_of(t)),
+            float(bool(query.unit_kind) and has_num and query.unit_kind not in unit_kinds_of(t)),
         ]
         row += [1.0 if (kind == k and c.source == s) else 0.0 for k in WH_KINDS for s in _SOURCES]
         dense = (len(t) / n, row[2], math.log1p(len(t)))
         row += [v if kind == k else 0.0 for k in WH_KINDS for v in dense]
         rows.append(row)
     return np.asarray(rows, dtype=np.float64).reshape(len(cands), len(SPAN_FEATURES))
+
+
+def typed_candidates(query: Query, sentence: str) -> list[SpanCandidate]:
+    """The candidates, keeping only those with a figure (a date) for a figure (date)
+    question when any has one."""
+    cands = span_candidates(query, sentence)
+    kind = query.wh.kind if query.wh else ""
+    test = {"number": _HAS_NUMBER, "date": _DATE}.get(kind)
+    if test is not None:
+        typed = [c for c in cands if test.search(sentence[c.start : c.end])]
+        if query.unit_kind:
+            typed = [c for c in typed if query.unit_kind in unit_kinds_of(
+                sentence[c.start : c.end])] or typed
+        cands = typed or cands
+    return cands
 
 
 def direct_span(query: Query, sentence: str) -> tuple[int, int]:
@@ -216,8 +237,8 @@ def direct_span(query: Query, sentence: str) -> tuple[int, int]:
         >>> s[a:b]
         '256天'
     """
-    cands = span_candidates(query, sentence)
-    model = load_model("span")
+    cands = typed_candidates(query, sentence)
+    model = load_model("span", SPAN_FEATURES)
     if model is None or not cands:
         a, b = _trim(sentence, 0, len(sentence))
         return a, b
