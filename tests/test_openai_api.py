@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -12,7 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 from rag_server import rag_env, rag_serve
 
+from rag.answer.llm import ChatClient
 from rag.api import create_app
+from rag.service import RAGService
 from rag.settings import Settings
 
 KEY = "test-key-0123"
@@ -207,3 +211,52 @@ def test_no_index_is_a_server_error_naming_rag_index(tmp_path: Any) -> None:
         with pytest.raises(openai.InternalServerError) as err:
             _ask(sdk)
     assert err.value.status_code == 503 and "rag index" in err.value.message
+
+
+# An LLM that fails mid-answer: the stream cannot take text back, so it says so and goes on
+class _BreaksMidway(BaseHTTPRequestHandler):
+    """A real OpenAI-compatible stand-in (no LLM runs offline): one cited sentence quoting
+    the first passage, then the connection drops in the middle of the chunked body."""
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:  # noqa: N802
+        self.rfile.read(int(self.headers["Content-Length"]))
+        sentence = "龙马物流园建设全面提速，山东港口内陆港在龙马物流园正式揭牌。[1]园区"
+        data = json.dumps({"choices": [{"index": 0, "delta": {"content": sentence}}]},
+                          ensure_ascii=False)
+        event = f"data: {data}\n\n".encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.wfile.write(f"{len(event):x}\r\n".encode() + event + b"\r\n")
+        self.wfile.write(b"400\r\npartial")  # a chunk that never completes
+        self.wfile.flush()
+        self.close_connection = True
+
+
+def test_stream_with_an_llm_failing_midway_withdraws_and_answers(
+    tiny_settings: Settings, tiny_index: Any, encoder: Any
+) -> None:
+    llm_server = ThreadingHTTPServer(("127.0.0.1", 0), _BreaksMidway)
+    threading.Thread(target=llm_server.serve_forever, daemon=True).start()
+    try:
+        llm = ChatClient(f"http://127.0.0.1:{llm_server.server_address[1]}/v1", "m",
+                         timeout_s=10)
+        service = RAGService(tiny_settings, index=tiny_index, encoder=encoder, llm=llm)
+        settings = tiny_settings.model_copy(update={"mcp_http": False})
+        with TestClient(create_app(settings, service, ui=False)) as http:
+            sdk = openai.OpenAI(base_url="http://testserver/v1", api_key="none",
+                                http_client=http, max_retries=0)
+            chunks = list(_ask(sdk, stream=True))
+    finally:
+        llm_server.shutdown()
+        llm_server.server_close()
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    generated, _, rest = text.partition("（以上内容已撤回，以下为核对后的回答")
+    assert "[1]" in generated and rest, text
+    assert "内陆港" in rest and "**来源 (sources)**" in rest
+    final = chunks[-1].model_extra["rag"]
+    assert any("LLM 不可用" in n for n in final["notes"])

@@ -16,6 +16,7 @@ Usage:
     python eval/bench/bench_http.py --num-threads 2          # torch/OpenMP threads per call
     python eval/bench/bench_http.py --api-concurrency 0      # no limit on queries at once
     python eval/bench/bench_http.py --repeat 20              # repeated questions (cache hits)
+    python eval/bench/bench_http.py --no-wrapper             # skip the in-process wrapper cost
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -198,6 +199,43 @@ def run_case(url: str, endpoint: str, clients: int, total: int, qs: QuestionSour
     return res
 
 
+def wrapper_cost(index_dir: Path, n_questions: int = 20, reps: int = 200) -> None:
+    """In-process, free of HTTP and compute noise: what /ask and /v1 each do to one answer
+    after computing it (response model, JSON; for /v1 also the Markdown and the completion
+    object), median µs over `reps` repetitions of `n_questions` real answers."""
+    from rag.api.openai_schemas import ChatCompletion
+    from rag.api.routers.openai_compat import completion
+    from rag.api.schemas import AskResponse
+    from rag.service import RAGService
+    from rag.settings import Settings
+
+    svc = RAGService(Settings(index_dir=index_dir, llm_base_url=None, llm_model=None))
+    answers = [svc.ask(q).to_dict() for q in questions()[:n_questions]]
+    head = {"id": "chatcmpl-x", "created": 0, "model": MODEL}
+
+    def ask_out(a: dict[str, object]) -> bytes:
+        return AskResponse.model_validate(a).model_dump_json().encode()
+
+    def v1_out(a: dict[str, object]) -> bytes:
+        body = completion(head, a, 10)
+        return ChatCompletion.model_validate(body).model_dump_json().encode()
+
+    def median_us(fn: Callable[[dict[str, object]], bytes]) -> float:
+        times = []
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            for a in answers:
+                fn(a)
+            times.append((time.perf_counter() - t0) / len(answers) * 1e6)
+        return statistics.median(times)
+
+    median_us(ask_out), median_us(v1_out)  # warm
+    ask_us, v1_us = median_us(ask_out), median_us(v1_out)
+    print(f"\nafter the answer is computed, per request (in process, {len(answers)} answers, "
+          f"median of {reps}): /ask response {ask_us:.0f} µs, /v1 completion {v1_us:.0f} µs "
+          f"(wrapper {v1_us - ask_us:+.0f} µs; /v1 leaves out the passages /ask returns)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--index-dir", type=Path, default=ROOT / "index")
@@ -211,6 +249,8 @@ def main() -> None:
                          "default: every request a question not asked before")
     ap.add_argument("--api-concurrency", type=int, default=None,
                     help="RAG_API_CONCURRENCY for the server (0 = no limit)")
+    ap.add_argument("--no-wrapper", action="store_true",
+                    help="skip the in-process /ask vs /v1 serialisation measurement")
     args = ap.parse_args()
 
     qs = QuestionSource(questions(), args.repeat)
@@ -262,6 +302,8 @@ def main() -> None:
     most = max(args.clients)
     errs = sum(by[(ep, most)].errors for ep in ENDPOINTS)
     print(f"errors with {most} clients: {errs}")
+    if not args.no_wrapper:
+        wrapper_cost(args.index_dir)
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ from rag.api.streaming import answer_events
 from rag.exceptions import RAGError
 from rag.settings import Settings
 
-__all__ = ["router"]
+__all__ = ["completion", "router"]
 
 log = logging.getLogger("rag.api")
 
@@ -176,6 +176,18 @@ def chat_completions(
     with gate.slot():
         answer = service.ask(question, top_k=body.top_k, filters=filters,
                              history=history or None).to_dict()
+    return completion(head, answer, prompt_chars)
+
+
+def completion(head: dict[str, Any], answer: dict[str, Any], prompt_chars: int
+               ) -> dict[str, Any]:
+    """The `chat.completion` object for an `Answer.to_dict()`.
+
+    Example:
+        >>> ans = {"answer": "没有找到。", "answerable": False, "citations": []}
+        >>> completion({"id": "c1", "created": 0, "model": "govdoc-rag"}, ans, 4)["usage"]
+        {'prompt_tokens': 4, 'completion_tokens': 5, 'total_tokens': 9}
+    """
     content = answer_markdown(answer)
     message = {"role": "assistant", "content": content, "refusal": None,
                "citations": answer["citations"]}
