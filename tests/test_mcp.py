@@ -4,7 +4,11 @@ streamable HTTP at /mcp of `rag serve`."""
 from __future__ import annotations
 
 import asyncio
+import json
+import select
+import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -172,6 +176,46 @@ def test_stdio_without_index_is_a_clear_tool_error_and_logs_go_to_stderr(
     for r in results:
         assert r.is_error and "rag index" in _text(r) and "索引" in _text(r)
     assert "index not available" in errlog_path.read_text()  # the log line, on stderr
+
+
+def test_stdio_stdout_carries_only_protocol_lines(
+    tmp_path: Path, tiny_settings: Settings, tiny_index: Any
+) -> None:
+    # Raw JSON-RPC over the pipes: every stdout line must be a protocol message, even while
+    # the first question loads jieba and the encoder (which talk on stderr)
+    env = rag_env(RAG_INDEX_DIR=str(tiny_settings.index_dir))
+    messages = [
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+         "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                    "clientInfo": {"name": "raw", "version": "0"}}},
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+         "params": {"name": "ask", "arguments": {"question": QUESTION}}},
+    ]
+    with open(tmp_path / "stderr.log", "w") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "mcp"], env=env,
+                                cwd=tmp_path, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=err, text=True, encoding="utf-8")
+        assert proc.stdin and proc.stdout
+        try:
+            proc.stdin.write("".join(json.dumps(m) + "\n" for m in messages))
+            proc.stdin.flush()
+            lines, deadline = [], time.monotonic() + 240
+            while time.monotonic() < deadline:
+                ready, _, _ = select.select([proc.stdout], [], [], 1)
+                if ready:
+                    line = proc.stdout.readline()
+                    assert line, "rag mcp closed stdout"
+                    lines.append(json.loads(line))  # a stray print would fail here
+                    if lines[-1].get("id") == 2:
+                        break
+        finally:
+            proc.kill()
+            proc.wait()
+    assert [m.get("id") for m in lines if "id" in m] == [1, 2]
+    assert all(m["jsonrpc"] == "2.0" for m in lines)
+    result = lines[-1]["result"]
+    assert not result.get("isError") and "[1]" in result["structuredContent"]["answer"]
 
 
 # Streamable HTTP: /mcp inside `rag serve`, behind the API key
