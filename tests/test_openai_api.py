@@ -172,6 +172,25 @@ def test_bad_requests_raise_bad_request_error(
         assert err.value.param == param
 
 
+@pytest.mark.parametrize(
+    ("body", "expect", "param"),
+    [
+        ("{not json", "请求体不是合法的 JSON (invalid JSON body)", None),
+        ("[1, 2]", "请求体必须是 JSON 对象 (body must be a JSON object)", "body"),
+        ('{"model": "govdoc-rag"}', "缺少参数 messages (missing required parameter 'messages')",
+         "messages"),
+    ],
+)
+def test_malformed_bodies_are_400_in_the_openai_shape(
+    base_url: str, body: str, expect: str, param: str | None
+) -> None:
+    r = httpx.post(f"{base_url}/v1/chat/completions", content=body,
+                   headers={"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"})
+    assert r.status_code == 400
+    assert r.json() == {"error": {"message": expect, "type": "invalid_request_error",
+                                  "param": param, "code": "invalid_value"}}
+
+
 def test_unknown_model_is_not_found(client: openai.OpenAI) -> None:
     with pytest.raises(openai.NotFoundError) as err:
         client.chat.completions.create(model="gpt-4o",

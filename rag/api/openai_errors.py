@@ -91,8 +91,9 @@ def _from_exception(request: Request, exc: Exception) -> Response | None:
         errors = list(exc.errors())
         first = errors[0] if errors else {}
         message = "；".join(dict.fromkeys(validation_message(e) for e in errors)) or "invalid"
+        where = first.get("type") != "json_invalid" and first.get("loc", ())  # not a position
         return openai_error(400, message, code="invalid_value" if errors else None,
-                            param=_param(first.get("loc", ())) if first else None)
+                            param=_param(where) if where else None)
     if isinstance(exc, RAGError):
         status = status_for(exc)
         status = 400 if status == 422 else status
