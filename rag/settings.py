@@ -110,6 +110,10 @@ class Settings(BaseSettings):
         None, description="Key for write routes, /v1 and /mcp, sent as `Authorization: Bearer "
         "<key>` (unset: writes only when bound to loopback)"
     )
+    openai_model: str = Field(
+        "govdoc-rag", description="Model name /v1/models lists and /v1/chat/completions accepts"
+    )
+    mcp_http: bool = Field(True, description="Serve the MCP server (streamable HTTP) at /mcp")
 
 
 @lru_cache(maxsize=1)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -14,7 +15,7 @@ from rag import __version__
 from rag.api.docs import install_docs, swagger_static_dir
 from rag.api.errors import install_error_handlers
 from rag.api.middleware import RequestIDMiddleware
-from rag.api.routers import ask, documents, health, search
+from rag.api.routers import ask, documents, health, openai_compat, search
 from rag.api.runtime import ComputeGate, configure_threads, load_index
 from rag.service import RAGService
 from rag.settings import Settings, get_settings
@@ -56,7 +57,10 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.index_error = await run_in_threadpool(load_index, service)
-        yield
+        async with AsyncExitStack() as stack:
+            if app.state.mcp is not None:  # the MCP session manager runs with the app
+                await stack.enter_async_context(app.state.mcp.running())
+            yield
 
     offline_docs = swagger_static_dir() is not None
     app = FastAPI(
@@ -85,14 +89,22 @@ def create_app(
     app.add_middleware(RequestIDMiddleware)
 
     # API routes first, so they win over the page mounted at "/"
-    for module in (ask, search, documents, health):
+    for module in (ask, search, documents, health, openai_compat):
         app.include_router(module.router)
+    app.state.mcp = _mount_mcp(app, service, settings) if settings.mcp_http else None
     if offline_docs:
         install_docs(app)
 
     if settings.ui if ui is None else ui:
         _mount_ui(app, service, app.state.gate)
     return app
+
+
+def _mount_mcp(app: FastAPI, service: RAGService, settings: Settings) -> Any:
+    # The mcp SDK is imported only when /mcp is served
+    from rag.mcp.http import mount_mcp
+
+    return mount_mcp(app, service, settings, gate=app.state.gate)
 
 
 def _mount_ui(app: FastAPI, service: RAGService, gate: ComputeGate) -> None:
