@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from rag import __version__
 from rag.api.docs import install_docs, swagger_static_dir
 from rag.api.errors import install_error_handlers
+from rag.api.methods import install_method_guard
 from rag.api.middleware import RequestIDMiddleware
 from rag.api.routers import ask, documents, health, search
 from rag.api.runtime import ComputeGate, configure_threads, load_index
@@ -89,6 +90,7 @@ def create_app(
         app.include_router(module.router)
     if offline_docs:
         install_docs(app)
+    install_method_guard(app)  # after every API route, before the page mounted at "/"
 
     if settings.ui if ui is None else ui:
         _mount_ui(app, service, app.state.gate)
