@@ -88,7 +88,7 @@ class Settings(BaseSettings):
         8000, description="Most characters a history may hold in all (after dropping old turns)"
     )
     dense_query_chars: int = Field(
-        200, description="Characters of a query the encoder embeds (longer ones keep head and "
+        128, description="Characters of a query the encoder embeds (longer ones keep head and "
         "tail); the keyword channels read all of it"
     )
     request_timeout_s: float = Field(

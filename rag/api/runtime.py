@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import logging
 import os
@@ -89,7 +88,9 @@ class ComputeGate:
     Waiting requests are served by arrival time plus their expected cost (`cost` in
     characters of text to embed and parse, `cost_s` seconds each): a short question that
     arrives behind a queue of long ones goes first, and a long one waits at most its own
-    cost before later arrivals queue behind it (nobody starves).
+    cost before later arrivals queue behind it (nobody starves). Requests costing more
+    than `heavy_cost` hold at most `limit - 1` slots together, so one slot always stays
+    open to short questions however many long ones are queued.
     A slot is held by a `Ticket`; `cancel` (a request past its deadline) frees it at once,
     even while the worker thread still runs, and releasing it again later is harmless.
 
@@ -100,8 +101,10 @@ class ComputeGate:
         1
     """
 
-    def __init__(self, limit: int, cost_s: float = 0.002) -> None:
-        self.limit, self.cost_s = limit, cost_s
+    def __init__(self, limit: int, cost_s: float = 0.005, heavy_cost: float = 120.0) -> None:
+        self.limit, self.cost_s, self.heavy_cost = limit, cost_s, heavy_cost
+        self._heavy_limit = max(1, limit - 1)
+        self._heavy = 0
         self._cond = threading.Condition()
         self._queue: list[Ticket] = []
         self._active = 0
@@ -130,11 +133,11 @@ class ComputeGate:
         with self._cond:
             if ticket.done:
                 raise deadline_error(None, "排队")
-            heapq.heappush(self._queue, ticket)
+            self._queue.append(ticket)
             while True:
                 if ticket.done:  # cancelled while waiting (release() took it out of line)
                     raise deadline_error(None, "排队")
-                if self._active < self.limit and self._queue[0] is ticket:
+                if self._next() is ticket:
                     break
                 left = None if end is None else end - time.monotonic()
                 if left is not None and left <= 0:
@@ -142,8 +145,9 @@ class ComputeGate:
                     budget = None if remaining() is not None else timeout
                     raise deadline_error(budget, "排队等待计算资源")
                 self._cond.wait(left)
-            heapq.heappop(self._queue)
+            self._queue.remove(ticket)
             self._active += 1
+            self._heavy += self._is_heavy(ticket)
             ticket.held = True
             self._cond.notify_all()  # the next in line may fit too
 
@@ -155,16 +159,26 @@ class ComputeGate:
                 ticket.held = False
                 if self.limit > 0:
                     self._active -= 1
+                    self._heavy -= self._is_heavy(ticket)
             else:
                 self._drop(ticket)
             self._cond.notify_all()
 
     cancel = release  # a request past its deadline: free its slot now, the thread stops later
 
+    def _is_heavy(self, ticket: Ticket) -> bool:
+        return ticket.cost > self.heavy_cost
+
+    def _next(self) -> Ticket | None:
+        # The first waiting ticket, in (arrival + cost) order, that may take a free slot now
+        if self._active >= self.limit:
+            return None
+        heavy_ok = self._heavy < self._heavy_limit
+        return min((t for t in self._queue if heavy_ok or not self._is_heavy(t)), default=None)
+
     def _drop(self, ticket: Ticket) -> None:
         if ticket in self._queue:
             self._queue.remove(ticket)
-            heapq.heapify(self._queue)
             self._cond.notify_all()
 
     @contextmanager
