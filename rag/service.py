@@ -156,7 +156,7 @@ class RAGService:
         in all is a QueryError (so no request can carry unbounded work).
 
         Example:
-            >>> svc.check_history([Message("user", "洪洞\x00呢")])[0].content   # doctest: +SKIP
+            >>> svc.check_history([Message("user", "洪洞\\x00呢")])[0].content  # doctest: +SKIP
             '洪洞 呢'
         """
         s = self.settings

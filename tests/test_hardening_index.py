@@ -155,12 +155,13 @@ def test_unverifiable_file_that_does_not_parse_is_503(
     with live(create_app(service=service, ui=False)) as url:
         r = httpx.post(f"{url}/ask", json={"question": QUESTION}, timeout=60)
         assert r.status_code == 503 and r.json()["error"] == "IndexCorruptError", r.text
-        assert "rag index" in r.json()["detail"]
+        assert "rag index" in r.json()["detail"] and r.json()["files"] == ["chunks.jsonl"]
     report = build_index(settings, encoder=encoder, progress=False)
     assert report.repaired == ["chunks.jsonl"] and report.embedded == 0
     assert read_manifest(index_dir).checksums
 
 
+@pytest.mark.slow  # two `rag index` processes, each loading the default encoder
 def test_cli_rag_index_repairs(built: Path, tmp_path: Path, tiny_settings: Settings) -> None:
     settings = _copy(built, tmp_path, tiny_settings)
     _truncate(Path(settings.index_dir) / "dictionary.txt")

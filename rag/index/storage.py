@@ -115,8 +115,13 @@ def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+    try:
+        with path.open(encoding="utf-8") as f:
+            return [json.loads(line) for line in f if line.strip()]
+    except ValueError as exc:  # cut off or garbled (JSON or UTF-8): name the file
+        from rag.index.integrity import corrupt_error
+
+        raise corrupt_error([path.name], f"{type(exc).__name__}: {exc}") from exc
 
 
 def write_documents(directory: Path, documents: list[Document]) -> None:
