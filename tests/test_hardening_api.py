@@ -240,3 +240,22 @@ def test_wrong_method_is_405_with_the_page_mounted(
             assert "不支持" in _detail(r) and "not allowed" in _detail(r)
         assert httpx.get(f"{u}/health", timeout=30).status_code == 200
         assert httpx.get(f"{u}/", timeout=30).status_code == 200  # the page still serves
+
+
+def test_gate_keeps_a_slot_open_for_short_questions() -> None:
+    from rag.api.runtime import ComputeGate
+
+    gate = ComputeGate(2)
+    with gate.slot(cost=500):  # one long question computing
+        blocked = gate.ticket(500)
+        t = threading.Thread(target=gate.acquire, args=(blocked, 10))
+        t.start()
+        time.sleep(0.1)
+        assert not blocked.held and gate.waiting == 1  # a second long one waits...
+        with gate.slot(cost=20, timeout=0.5):  # ...while a short one gets the free slot
+            assert gate.in_use == 2
+        assert not blocked.held
+    t.join(10)
+    assert blocked.held  # and it runs once the first long one is done
+    gate.release(blocked)
+    assert gate.in_use == 0
