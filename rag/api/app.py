@@ -71,7 +71,7 @@ def create_app(
     app.state.settings = settings
     app.state.service = service
     app.state.index_error = None
-    app.state.gate = ComputeGate(settings.api_concurrency)
+    app.state.gate = ComputeGate(settings.api_concurrency, heavy_cost=settings.heavy_query_chars)
 
     # Errors, request ids, CORS
     install_error_handlers(app)
