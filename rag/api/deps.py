@@ -12,7 +12,15 @@ from rag.api.runtime import ComputeGate
 from rag.service import RAGService
 from rag.settings import Settings
 
-__all__ = ["GateDep", "ServiceDep", "get_app_settings", "get_gate", "get_service", "only_params"]
+__all__ = [
+    "GateDep",
+    "ServiceDep",
+    "get_app_settings",
+    "get_gate",
+    "get_service",
+    "only_params",
+    "query_filters",
+]
 
 
 def get_service(request: Request) -> RAGService:
@@ -64,3 +72,23 @@ def only_params(*allowed: str) -> Callable[[Request], None]:
             raise RequestValidationError(errors)
 
     return check
+
+
+def query_filters(
+    county: str | None, year: int | None, source: str | None
+) -> dict[str, Any] | None:
+    """The filters of a GET request's query string (a bad value is a 422, as in a body).
+
+    Example:
+        >>> query_filters("洪洞县", None, None)
+        {'county': '洪洞县'}
+    """
+    from pydantic import ValidationError
+
+    from rag.api.schemas import Filters
+
+    try:
+        return Filters(county=county, year=year, source=source).as_dict()
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("query", *e.get("loc", ()))} for e in exc.errors()]
+        raise RequestValidationError(errors) from exc

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+from rag.text.hygiene import surrogate_at
 
 __all__ = [
     "FILTER_KEYS",
@@ -20,10 +23,27 @@ __all__ = [
     "MessageIn",
     "PassageOut",
     "SearchResponse",
+    "Text",
 ]
 
 # The metadata fields a request may filter on
 FILTER_KEYS = ("county", "year", "source")
+
+
+def _valid_unicode(text: str) -> str:
+    # A lone surrogate ("\ud800" in JSON) is not text: 422 before any model sees it
+    pos = surrogate_at(text)
+    if pos is not None:
+        raise PydanticCustomError(
+            "invalid_unicode", "lone surrogate U+{code} at character {pos}",
+            {"code": f"{ord(text[pos]):04X}", "pos": pos + 1},
+        )
+    return text
+
+
+# Every string a request carries; request models are strict (no "5" for 5, no true for 1)
+Text = Annotated[str, AfterValidator(_valid_unicode)]
+_STRICT = ConfigDict(extra="forbid", strict=True)
 
 
 class Filters(BaseModel):
@@ -34,11 +54,11 @@ class Filters(BaseModel):
         {'county': '洪洞县'}
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _STRICT
 
-    county: str | None = Field(None, description="县名，如 洪洞县 (county)", examples=["洪洞县"])
+    county: Text | None = Field(None, description="县名，如 洪洞县 (county)", examples=["洪洞县"])
     year: int | None = Field(None, description="年份 (document year)", examples=[2024])
-    source: str | None = Field(None, description="文件名 (document file name)")
+    source: Text | None = Field(None, description="文件名 (document file name)")
 
     def as_dict(self) -> dict[str, Any] | None:
         """The filters that are set, or None when none are."""
@@ -49,10 +69,10 @@ class Filters(BaseModel):
 class MessageIn(BaseModel):
     """One earlier chat turn."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _STRICT
 
     role: Literal["user", "assistant"]
-    content: str
+    content: Text
 
 
 class AskRequest(BaseModel):
@@ -63,9 +83,11 @@ class AskRequest(BaseModel):
         True
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _STRICT
 
-    question: str = Field(..., description="问题 (the question)", examples=["龙马物流园进展如何？"])
+    question: Text = Field(
+        ..., description="问题 (the question)", examples=["龙马物流园进展如何？"]
+    )
     top_k: int | None = Field(None, description="检索段落数，默认 5 (passages to retrieve)")
     filters: Filters = Field(default_factory=Filters)
     history: list[MessageIn] = Field(default_factory=list, description="之前的对话 (chat history)")
@@ -172,12 +194,15 @@ class DocumentText(BaseModel):
 class HealthResponse(BaseModel):
     """Whether the server can answer, and over what."""
 
-    status: Literal["ok", "no_index", "stale_index", "error"]
+    status: Literal["ok", "no_index", "stale_index", "damaged_index", "error"]
     index_loaded: bool
     encoder: str | None
     documents: int
     chunks: int
     message: str | None = None
+    damaged_files: list[str] = Field(
+        default_factory=list, description="损坏的索引文件 (index files failing their checksum)"
+    )
     version: str
 
 
@@ -188,3 +213,4 @@ class ErrorResponse(BaseModel):
     error: str
     request_id: str | None = None
     errors: list[dict[str, Any]] | None = None
+    files: list[str] | None = Field(None, description="损坏的索引文件 (damaged index files)")

@@ -40,6 +40,7 @@ def answer_events(
     """
     q = service.check_question(question)
     k = service.check_top_k(top_k)
+    history = service.check_history(history)  # bounded and cleaned, as for /ask
     index = service.index  # IndexMissingError here, before streaming starts
     events = _timed(
         stream_answer(q, index, service.settings, top_k=k, filters=filters, history=history,

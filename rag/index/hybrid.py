@@ -13,6 +13,7 @@ import numpy as np
 from rag.corpus.models import Chunk, Document
 from rag.fusion import get_fusion
 from rag.index import storage
+from rag.index.integrity import verify_index
 from rag.index.keys import int_ids
 from rag.index.manifest import Manifest, read_manifest
 from rag.index.state import KEYWORD_CHANNELS, load_keyword_stores
@@ -79,6 +80,7 @@ class HybridIndex:
         enc = encoder if encoder is not None else get_encoder(settings)
         manifest.check(encoder_name=enc.name, encoder_dim=enc.dim,
                        chunker_version=CHUNKER_VERSION, tokenizer_version=TOKENIZER_VERSION)
+        verify_index(directory, manifest)  # IndexCorruptError naming a damaged file
         _set_threads(settings.num_threads)
         dense = None
         if enc.dim:
@@ -167,7 +169,13 @@ class HybridIndex:
         return self.expander.keyword_query(query) if self.expander is not None else query
 
     def query_vector(self, query: str) -> np.ndarray:
-        """The encoder's vector for `query`, from a small LRU cache when asked before."""
+        """The encoder's vector for `query`, from a small LRU cache when asked before.
+
+        An over-long query is cut to `dense_query_chars` (head and tail) first: encoder time
+        grows with length, and a history message must not make one request slow for all."""
+        from rag.encoders.truncate import truncate_query
+
+        query = truncate_query(query, self.settings.dense_query_chars)
         with self._qlock:
             if query in self._qcache:
                 self._qcache.move_to_end(query)

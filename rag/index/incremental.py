@@ -20,20 +20,42 @@ __all__ = ["embed_missing", "previous_state", "updated_dense_store"]
 
 
 def previous_state(index_dir: Path, enc: Encoder) -> dict[str, Any] | None:
-    """The old index's records and embedding cache, or None if absent/unusable."""
+    """The old index's records and embedding cache, or None if absent/unusable.
+
+    Files that fail their checksum (or do not parse) are listed under "damaged" and not
+    reused; whatever is intact still is (e.g. cached embeddings when only chunks.jsonl
+    was truncated), so a repair re-embeds nothing it does not have to.
+    """
+    from rag.index.integrity import damaged_files
+
     try:
         manifest = read_manifest(index_dir)
-        if manifest.encoder_name != enc.name or manifest.encoder_dim != enc.dim:
-            return None
-        documents = {d.source: d for d in storage.read_documents(index_dir)}
-        by_source: dict[str, list[Chunk]] = {}
-        for c in storage.read_chunks(index_dir):
-            by_source.setdefault(c.source, []).append(c)
-        embeddings = storage.read_embeddings(index_dir) if enc.dim else {}
-    except Exception:  # a missing or damaged index just means a full build
+    except Exception:  # no index, or an unreadable manifest: a full build
         return None
+    if manifest.encoder_name != enc.name or manifest.encoder_dim != enc.dim:
+        return None
+    damaged = set(damaged_files(index_dir, manifest))
+
+    def part(names: tuple[str, ...], read: Any, empty: Any) -> Any:
+        # One part of the old index, unless a file of it is damaged or does not parse
+        if damaged & set(names):
+            return empty
+        try:
+            return read()
+        except Exception:
+            damaged.update(names)
+            return empty
+
+    documents = part(("documents.jsonl",),
+                     lambda: {d.source: d for d in storage.read_documents(index_dir)}, {})
+    chunks: list[Chunk] = part(("chunks.jsonl",), lambda: storage.read_chunks(index_dir), [])
+    by_source: dict[str, list[Chunk]] = {}
+    for c in chunks:
+        by_source.setdefault(c.source, []).append(c)
+    embeddings = part(("embeddings.npy", "embedding_keys.json"),
+                      lambda: storage.read_embeddings(index_dir), {}) if enc.dim else {}
     return {"manifest": manifest, "documents": documents, "chunks_by_source": by_source,
-            "embeddings": embeddings}
+            "embeddings": embeddings, "damaged": sorted(damaged)}
 
 
 def embed_missing(enc: Encoder, chunks: list[Chunk], keys: list[str], cache: dict[str, np.ndarray],
@@ -68,7 +90,8 @@ def updated_dense_store(prev: dict[str, Any] | None, index_dir: Path, dim: int, 
     from rag.stores.faiss_store import FaissStore
 
     store = None
-    if prev and (index_dir / "dense").is_dir():
+    dense_ok = prev is not None and not any(d.startswith("dense/") for d in prev["damaged"])
+    if prev and dense_ok and (index_dir / "dense").is_dir():
         try:
             store = FaissStore.load(index_dir / "dense")
         except Exception:

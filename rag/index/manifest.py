@@ -33,6 +33,8 @@ class Manifest:
     chunking: dict[str, Any] = field(default_factory=dict)  # chunk_* and bm25_* settings used
     files: dict[str, str] = field(default_factory=dict)  # source -> sha256 of raw bytes
     doc_fingerprints: dict[str, str] = field(default_factory=dict)  # source -> hash of record
+    # index file -> {"size", "sha256"}, checked on load (rag.index.integrity); {} = not recorded
+    checksums: dict[str, dict[str, Any]] = field(default_factory=dict)
     n_documents: int = 0
     n_chunks: int = 0
     built_at: str = ""

@@ -21,6 +21,7 @@ __all__ = [
     "read_documents",
     "read_embeddings",
     "recover",
+    "sweep",
     "write_chunks",
     "write_documents",
     "write_embeddings",
@@ -65,6 +66,47 @@ def recover(target: Path) -> None:
         os.replace(olds[-1], target)
 
 
+def sweep(target: Path) -> list[Path]:
+    """Delete `.index.tmp-*` / `.index.old-*` dirs next to `target` that a killed build
+    left behind (their pid is no longer running); return what was removed.
+
+    A build that is still running keeps its temp dir: the name carries its pid.
+
+    Example:
+        >>> sweep(Path("index"))   # doctest: +SKIP
+        [PosixPath('.index.tmp-4242-1733150000000000000')]
+    """
+    target = Path(target)
+    if not target.parent.is_dir():
+        return []
+    removed = []
+    for kind in ("tmp", "old"):
+        for path in target.parent.glob(f".{target.name}.{kind}-*"):
+            if kind == "old" and not target.exists():
+                continue  # recover() may still need it
+            if path.is_dir() and not _alive(path.name.rsplit(f".{kind}-", 1)[-1]):
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+    return removed
+
+
+def _alive(stamp: str) -> bool:
+    # "<pid>-<ns>" of a running process other than this one (our own leftovers are stale)
+    try:
+        pid = int(stamp.split("-", 1)[0])
+    except ValueError:
+        return False  # not a name we wrote: "tmp-x" from a kill -9 test, or garbage
+    if pid == os.getpid() or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's running process
+    return True
+
+
 # JSON-lines records
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
     with path.open("w", encoding="utf-8") as f:
@@ -73,8 +115,13 @@ def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+    try:
+        with path.open(encoding="utf-8") as f:
+            return [json.loads(line) for line in f if line.strip()]
+    except ValueError as exc:  # cut off or garbled (JSON or UTF-8): name the file
+        from rag.index.integrity import corrupt_error
+
+        raise corrupt_error([path.name], f"{type(exc).__name__}: {exc}") from exc
 
 
 def write_documents(directory: Path, documents: list[Document]) -> None:

@@ -11,9 +11,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from sse_starlette import EventSourceResponse
 
 from rag.answer.models import Message
-from rag.api.deps import GateDep, ServiceDep, only_params
+from rag.api.bounded import query_cost, run_bounded
+from rag.api.deps import ServiceDep, only_params, query_filters
 from rag.api.errors import status_for, user_message
-from rag.api.schemas import AskRequest, AskResponse, ErrorResponse, Filters
+from rag.api.schemas import AskRequest, AskResponse, ErrorResponse
 from rag.api.streaming import answer_events
 from rag.exceptions import RAGError
 
@@ -25,7 +26,8 @@ router = APIRouter(tags=["ask"])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorResponse, "description": "问题无效 (invalid request)"},
-    503: {"model": ErrorResponse, "description": "索引未建立 (no index: run `rag index`)"},
+    503: {"model": ErrorResponse,
+          "description": "索引未建立或损坏，或请求超时 (no/damaged index, or past the deadline)"},
     500: {"model": ErrorResponse, "description": "内部错误 (internal error, with request id)"},
 }
 
@@ -36,14 +38,16 @@ def _history(body: AskRequest) -> list[Message] | None:
 
 # POST /ask: the main entry point
 @router.post("/ask", response_model=AskResponse, responses=_ERRORS, summary="提问 (ask)")
-def ask(body: AskRequest, service: ServiceDep, gate: GateDep) -> dict[str, Any]:
+async def ask(body: AskRequest, request: Request, service: ServiceDep) -> dict[str, Any]:
     """Answer a question with [n] citations, or `answerable: false` when the documents don't say."""
-    service.check_question(body.question)
+    q = service.check_question(body.question)
     service.check_top_k(body.top_k)
-    with gate.slot():
-        ans = service.ask(
-            body.question, top_k=body.top_k, filters=body.filters.as_dict(), history=_history(body)
-        )
+    history = service.check_history(_history(body))
+    ans = await run_bounded(
+        request,
+        lambda: service.ask(q, top_k=body.top_k, filters=body.filters.as_dict(), history=history),
+        cost=query_cost(q, history),
+    )
     return ans.to_dict()
 
 
@@ -55,9 +59,9 @@ def ask(body: AskRequest, service: ServiceDep, gate: GateDep) -> dict[str, Any]:
     summary="提问，GET 形式 (ask via query string)",
     dependencies=[Depends(only_params("q", "top_k", "county", "year", "source"))],
 )
-def ask_get(
+async def ask_get(
+    request: Request,
     service: ServiceDep,
-    gate: GateDep,
     q: Annotated[str, Query(description="问题 (the question)", examples=["龙马物流园进展如何？"])],
     top_k: Annotated[int | None, Query(description="段落数 (passages)")] = None,
     county: Annotated[str | None, Query(description="县名 (county)")] = None,
@@ -65,11 +69,14 @@ def ask_get(
     source: Annotated[str | None, Query(description="文件名 (file name)")] = None,
 ) -> dict[str, Any]:
     """`GET /ask?q=龙马物流园进展如何` — the answer for a question in the query string."""
-    service.check_question(q)
+    question = service.check_question(q)
     service.check_top_k(top_k)
-    filters = Filters(county=county, year=year, source=source).as_dict()
-    with gate.slot():
-        return service.ask(q, top_k=top_k, filters=filters).to_dict()
+    filters = query_filters(county, year, source)
+    ans = await run_bounded(
+        request, lambda: service.ask(question, top_k=top_k, filters=filters),
+        cost=query_cost(question),
+    )
+    return ans.to_dict()
 
 
 # POST /ask/stream: server-sent events
@@ -78,17 +85,22 @@ def ask_get(
     responses={**_ERRORS, 200: {"content": {"text/event-stream": {}}}},
     summary="流式提问 (ask, server-sent events)",
 )
-def ask_stream(
-    body: AskRequest, request: Request, service: ServiceDep, gate: GateDep
+async def ask_stream(
+    body: AskRequest, request: Request, service: ServiceDep
 ) -> EventSourceResponse:
     """The answer as SSE: `sentence`/`token` events, then `citations`, then `done` with the
     same JSON `/ask` returns. Errors before the first event are normal HTTP errors; later
     ones arrive as an `error` event."""
-    with gate.slot():  # retrieval and (extractive) answering happen before the first event
-        events = answer_events(
-            service, body.question, top_k=body.top_k, filters=body.filters.as_dict(),
-            history=_history(body),
-        )
+    q = service.check_question(body.question)
+    service.check_top_k(body.top_k)
+    history = service.check_history(_history(body))
+    # Retrieval and (extractive) answering happen before the first event, under the gate
+    events = await run_bounded(
+        request,
+        lambda: answer_events(service, q, top_k=body.top_k, filters=body.filters.as_dict(),
+                              history=history),
+        cost=query_cost(q, history),
+    )
     rid = getattr(request.state, "request_id", None)
     return EventSourceResponse(_sse(events, rid), ping=15)
 

@@ -11,7 +11,7 @@ from rag import __version__
 from rag.api.deps import ServiceDep
 from rag.api.errors import user_message
 from rag.api.schemas import HealthResponse
-from rag.exceptions import IndexError_, IndexStaleError, RAGError
+from rag.exceptions import IndexCorruptError, IndexError_, IndexStaleError, RAGError
 from rag.service import RAGService
 
 __all__ = ["router", "health_info"]
@@ -34,16 +34,19 @@ def health_info(service: RAGService) -> dict[str, Any]:
         "documents": 0,
         "chunks": 0,
         "message": None,
+        "damaged_files": [],
         "version": __version__,
     }
     try:
         index = service.index
     except RAGError as exc:
         status = (
-            "stale_index" if isinstance(exc, IndexStaleError)
+            "damaged_index" if isinstance(exc, IndexCorruptError)
+            else "stale_index" if isinstance(exc, IndexStaleError)
             else "no_index" if isinstance(exc, IndexError_) else "error"
         )
-        info.update(status=status, message=user_message(exc))
+        info.update(status=status, message=user_message(exc),
+                    damaged_files=getattr(exc, "files", []))
         return info
     except Exception as exc:  # still 200: health reports problems, it does not have them
         log.exception("health: loading the index failed")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
-from rag.api.deps import GateDep, ServiceDep, only_params
-from rag.api.schemas import ErrorResponse, Filters, SearchResponse
+from rag.api.bounded import query_cost, run_bounded
+from rag.api.deps import ServiceDep, only_params, query_filters
+from rag.api.schemas import ErrorResponse, SearchResponse
 
 __all__ = ["router"]
 
@@ -25,9 +26,9 @@ router = APIRouter(tags=["search"])
     summary="检索段落 (search passages)",
     dependencies=[Depends(only_params("q", "top_k", "county", "year", "source"))],
 )
-def search(
+async def search(
+    request: Request,
     service: ServiceDep,
-    gate: GateDep,
     q: Annotated[str, Query(description="查询 (query)", examples=["龙马物流园"])],
     top_k: Annotated[int | None, Query(description="段落数 (passages)")] = None,
     county: Annotated[str | None, Query(description="县名 (county)")] = None,
@@ -38,14 +39,17 @@ def search(
     t0 = time.perf_counter()
     query = service.check_question(q)
     k = service.check_top_k(top_k)
-    filters = Filters(county=county, year=year, source=source).as_dict()
-    with gate.slot():
-        hits = service.search(query, top_k=k, filters=filters)
+    filters = query_filters(county, year, source)
+
+    def work() -> tuple[list[Any], dict[str, list[str]]]:
+        return service.search(query, top_k=k, filters=filters), service.expansions(query)
+
+    hits, expansions = await run_bounded(request, work, cost=query_cost(query))
     return {
         "query": query,
         "top_k": k,
         "filters": filters or {},
-        "expansions": service.expansions(query),
+        "expansions": expansions,
         "hits": [h.to_dict() for h in hits],
         "timings_ms": {"total": round((time.perf_counter() - t0) * 1000, 2)},
     }
