@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 import numpy as np
 
 from rag.index.hybrid import HybridIndex
 from rag.index.keys import int_ids
-from rag.index.state import build_keyword_stores
+from rag.index.state import KEYWORD_CHANNELS
+from rag.stores.bm25_store import BM25Store
+
+_MEMO: dict[int, dict[str, list[str]]] = {}
+
+
+def _memo(tok: Callable[[str], list[str]]) -> Callable[[str], list[str]]:
+    # Tokens of a chunk text are the same in every subset: tokenize each text once
+    cache = _MEMO.setdefault(id(tok), {})
+
+    def cut(text: str) -> list[str]:
+        if text not in cache:
+            cache[text] = tok(text)
+        return cache[text]
+
+    return cut
 
 
 def without(index: HybridIndex, doc_ids: Collection[str]) -> HybridIndex:
@@ -20,11 +35,15 @@ def without(index: HybridIndex, doc_ids: Collection[str]) -> HybridIndex:
         from rag.stores.faiss_store import FaissStore
 
         inner = index.dense._index  # IndexIDMap2
-        vecs = np.vstack([inner.reconstruct(int(i)) for i in ids]) if len(ids) else None
         dense = FaissStore(index.dense.dim)
-        if vecs is not None:
-            dense.add(ids, vecs)
-    words = list(getattr(index.keyword["bm25_word"].tokenizer, "words", []))
+        if len(ids):
+            dense.add(ids, np.vstack([inner.reconstruct(int(i)) for i in ids]))
     s = index.settings
-    keyword = build_keyword_stores(chunks, ids, words, k1=s.bm25_k1, b=s.bm25_b)
+    keyword = {}
+    for name in KEYWORD_CHANNELS:
+        full = index.keyword[name]
+        store = BM25Store(_memo(full.tokenizer), k1=full.k1, b=full.b)
+        store.index(ids, [c.index_text for c in chunks])
+        store.tokenizer = full.tokenizer  # queries as the full index tokenizes them
+        keyword[name] = store
     return HybridIndex(s, index.encoder, index.manifest, docs, chunks, dense, keyword)

@@ -20,6 +20,7 @@ Run: `python eval/train/train_answer_models.py [--save]` with the bundled index 
 from __future__ import annotations
 
 import argparse
+import pickle
 import sys
 import time
 from dataclasses import dataclass
@@ -172,14 +173,22 @@ def main() -> None:
     ap.add_argument("--save", action="store_true", help="write rag/answer/weights/*.json")
     ap.add_argument("--no-cmrc", action="store_true")
     ap.add_argument("--no-lodo", action="store_true", help="without leave-document-out copies")
+    ap.add_argument("--reuse", action="store_true",
+                    help="reuse the examples the last run collected (.cache/train/examples.pkl)")
     ap.add_argument("--limit", type=int, default=None, help="CMRC questions (development)")
     args = ap.parse_args()
     settings = get_settings()
     t0 = time.time()
-    examples = qa_examples(settings, lodo=not args.no_lodo)
-    if not args.no_cmrc:
-        examples += cmrc_examples(settings, lodo=not args.no_lodo, limit=args.limit)
-    print(f"{len(examples)} examples collected in {time.time() - t0:.0f} s")
+    cache = ROOT / ".cache" / "train" / "examples.pkl"
+    if args.reuse and cache.is_file():
+        examples = pickle.loads(cache.read_bytes())
+    else:
+        examples = qa_examples(settings, lodo=not args.no_lodo)
+        if not args.no_cmrc:
+            examples += cmrc_examples(settings, lodo=not args.no_lodo, limit=args.limit)
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_bytes(pickle.dumps(examples))
+    print(f"{len(examples)} examples collected in {time.time() - t0:.0f} s", flush=True)
 
     # 1. The sentence model
     best = None

@@ -40,7 +40,7 @@ UNIT_FEATURES: tuple[str, ...] = (
 QUESTION_FEATURES: tuple[str, ...] = (
     "p1", "p2", "p_same_passage", "cov1", "key1", "maxcov", "dense_top", "align1",
     "absent_share", "missing_in_hits", "type_missing1", "log_terms", "bigram1", "lcs1",
-    "unit_bad1", "year_other1", "rank1",
+    "unit_bad1", "year_other1", "rank1", "dense_gap", "word_gap", "bigram_gap",
 )
 
 
@@ -193,12 +193,18 @@ def unit_features(ctx: Context, units: list[Unit], hits: list[Hit]) -> np.ndarra
         tgt = target_of(t)
         n = len(t)
         yn, yo = _dated(u, q.years) if q.years else (0.0, 0.0)
-        align = align_quality(q, t) if q.wh and n <= 400 else 0.0
+        big = len(_bigrams(t) & ctx.qbigrams)
+        # without a shared bigram, alignment is 0 and the longest common run at most 1 char
+        align = align_quality(q, t) if big and q.wh and n <= 400 else 0.0
+        if big and n <= 400:
+            lcs = _lcs(ctx.qcontent, t) / max(len(ctx.qcontent), 1)
+        else:
+            lcs = float(bool(set(ctx.qcontent) & set(t))) / max(len(ctx.qcontent), 1)
         rows.append([
             cov, max(cov, 0.8 * carry), head, passage,
             len(got & ctx.keys) / max(len(ctx.keys), 1),
-            len(_bigrams(t) & ctx.qbigrams) / max(len(ctx.qbigrams), 1),
-            _lcs(ctx.qcontent, t) / max(len(ctx.qcontent), 1) if n <= 400 else 0.0,
+            big / max(len(ctx.qbigrams), 1),
+            lcs,
             align,
             float(present is True), float(present is False and kind in ("number", "date")),
             float(bool(q.unit_kind) and q.unit_kind in kinds),
@@ -238,9 +244,13 @@ def question_features(ctx: Context, units: list[Unit], X: np.ndarray, p: np.ndar
         absent = sum(w for t, w in ctx.weights.items()
                      if not any(stats.contains(v) for v in q.variants(t))) / total
     dense_top = max((float(h.scores.get("dense", 0.0)) for h in hits), default=0.0)
+    # How far the best passage stands out from the others retrieved for the same question
+    # (query-relative, so it carries across corpora whose score scales differ)
+    gaps = [_gap([float(h.scores.get(ch, 0.0)) for h in hits])
+            for ch in ("dense", "bm25_word", "bm25_bigram")]
     if not len(units):
         return np.array([[0, 0, 0, 0, 0, 0, dense_top, 0, absent, missing, 1, math.log1p(
-            len(q.terms)), 0, 0, 0, 0, 0]], dtype=np.float64)
+            len(q.terms)), 0, 0, 0, 0, 0, *gaps]], dtype=np.float64)
     order = np.argsort(-p)
     b = int(order[0])
     other = [int(i) for i in order[1:] if units[int(i)].hit is not units[b].hit]
@@ -251,5 +261,14 @@ def question_features(ctx: Context, units: list[Unit], X: np.ndarray, p: np.ndar
         row[col["cov"]], row[col["key_share"]], float(X[:, col["cov"]].max()), dense_top,
         row[col["align"]], absent, missing, row[col["type_missing"]],
         math.log1p(len(q.terms)), row[col["bigram_q"]], row[col["lcs_q"]],
-        row[col["unit_bad"]], row[col["year_other"]], row[col["rank_recip"]],
+        row[col["unit_bad"]], row[col["year_other"]], row[col["rank_recip"]], *gaps,
     ]], dtype=np.float64)
+
+
+def _gap(scores: list[float]) -> float:
+    # (best - mean of the rest) / (best or 1): 0 when nothing stands out
+    if len(scores) < 2:
+        return 0.0
+    s = sorted(scores, reverse=True)
+    rest = sum(s[1:]) / (len(s) - 1)
+    return (s[0] - rest) / (abs(s[0]) or 1.0)

@@ -32,6 +32,15 @@ class CorpusStats:
         self._lower = self._blob.lower()
         self.count = lru_cache(maxsize=4096)(self._count)
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("count", None)  # the memo is rebuilt on unpickling
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.count = lru_cache(maxsize=4096)(self._count)
+
     @property
     def known(self) -> bool:
         """False when built without the index's chunks (nothing can be said about absence)."""
