@@ -151,7 +151,8 @@ def test_run_eval_leave_doc_out_on_the_tiny_index(
 
 
 def test_cli_leave_doc_out_with_split_and_report(
-    tiny_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tiny_settings: Settings, tiny_index: HybridIndex, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("RAG_CORPUS_DIR", str(tiny_settings.corpus_dir))
     monkeypatch.setenv("RAG_INDEX_DIR", str(tiny_settings.index_dir))

@@ -152,6 +152,7 @@ class QuestionResult:
     text_f1: float | None = None
     text_em: float | None = None
     copy_of: str | None = None  # leave-document-out copy: the original question's id
+    cited: list[str] = field(default_factory=list)  # source of each citation, in order
 
     @property
     def abstained(self) -> bool:
@@ -324,6 +325,7 @@ def _ask_one(
         latency_ms=latency,
         rewritten_question=ans.rewritten_question,
         direct_answer=ans.direct_answer if ans.answerable else "",
+        cited=[c.source for c in ans.citations] if ans.answerable else [],
         confidence=float(ans.confidence),
         direct_f1=direct["direct_f1"],
         direct_em=direct["direct_em"],
