@@ -95,6 +95,8 @@ def _run(
     squad = load_squad(dataset) if is_squad(dataset) else None
     items = squad.items if squad is not None else load_dataset(dataset)
     items = [it for it in items if in_split(it.split_key, split)][:limit]
+    if not items:
+        raise RAGError(f"划分 {split} 中没有问题 (no questions in split {split!r}): {dataset}")
     settings = get_settings()
     if top_k > settings.max_top_k:
         raise RAGError(f"--top-k must be at most {settings.max_top_k} (RAG_MAX_TOP_K)")
