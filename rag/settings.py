@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     # Paths
     corpus_dir: Path = Field(Path("corpus"), description="Folder of source documents")
     index_dir: Path = Field(Path("index"), description="Folder the built index lives in")
+    eval_cache_dir: Path = Field(
+        Path(".cache/eval"), description="Where `rag eval` keeps the indexes of SQuAD-style sets"
+    )
 
     # Chunking (Chinese characters)
     chunk_target_chars: int = Field(450, description="Preferred chunk length")

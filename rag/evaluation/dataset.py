@@ -24,7 +24,10 @@ class DatasetError(RAGError):
 class EvalItem:
     """One question with the evidence that supports its reference answer.
 
-    An item without evidence is unanswerable: the system should abstain.
+    An item without evidence is unanswerable: the system should abstain. `direct` holds
+    optional gold short answers (scored with CMRC's F1/EM against `Answer.direct_answer`);
+    `group` is the key the fit/test split uses (default: the id; a SQuAD paragraph id);
+    `match_doc` makes a passage count as relevant only when it is from `doc` too.
 
     Example:
         >>> item = parse_item({"id": "q1", "question": "GDP增长多少？", "doc": "a.txt",
@@ -40,10 +43,18 @@ class EvalItem:
     answer: str
     type: str
     history: tuple[Message, ...] = field(default=())
+    direct: tuple[str, ...] = field(default=())
+    group: str = ""
+    match_doc: bool = False
 
     @property
     def answerable(self) -> bool:
         return bool(self.evidence)
+
+    @property
+    def split_key(self) -> str:
+        """What `rag.evaluation.splits.split_of` splits this item by."""
+        return self.group or self.id
 
 
 def load_dataset(path: str | Path) -> list[EvalItem]:
@@ -87,7 +98,7 @@ def load_dataset(path: str | Path) -> list[EvalItem]:
 
 
 def parse_item(data: Any) -> EvalItem:
-    """Validate one decoded line; `type`, `history` and `doc` are optional.
+    """Validate one decoded line; `type`, `history`, `doc` and `direct` are optional.
 
     Raises:
         ValueError: a required field is missing or has the wrong type.
@@ -112,6 +123,9 @@ def parse_item(data: Any) -> EvalItem:
     qtype = data.get("type")
     if qtype is not None and not isinstance(qtype, str):
         raise ValueError("'type' must be a string")
+    direct = data.get("direct", [])
+    if not isinstance(direct, list) or not all(isinstance(d, str) for d in direct):
+        raise ValueError("'direct' must be a list of strings (gold short answers)")
     default_type = UNTYPED if evidence else UNANSWERABLE
     return EvalItem(
         id=qid,
@@ -121,6 +135,7 @@ def parse_item(data: Any) -> EvalItem:
         answer=answer,
         type=(qtype or "").strip() or default_type,
         history=_history(data.get("history")),
+        direct=tuple(d for d in direct if d.strip()),
     )
 
 

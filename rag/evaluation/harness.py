@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "METRICS",
+    "EXTRA_METRICS",
+    "LODO_METRICS",
+    "CMRC_SCALE",
     "TYPE_ORDER",
     "EvidenceMatcher",
     "QuestionResult",
@@ -43,6 +46,27 @@ METRICS: tuple[str, ...] = (
     "latency_ms_p50",
     "latency_ms_p95",
 )
+# Added to every row; shown apart from the main table (direct_* are None without gold spans)
+EXTRA_METRICS: tuple[str, ...] = (
+    "false_abstention",
+    "direct_f1",
+    "direct_em",
+    "answer_text_f1",
+    "answer_text_em",
+    "direct_filled",
+)
+# Overall only, with --leave-doc-out (see rag.evaluation.leave_doc_out)
+LODO_METRICS: tuple[str, ...] = (
+    "lodo_abstain_precision",
+    "lodo_abstain_recall",
+    "lodo_false_abstention",
+    "lodo_copy_decline_rate",
+    "lodo_copies",
+    "lodo_copies_answerable",
+    "lodo_copies_answered",
+)
+# Reported x100, as the CMRC 2018 scorer does
+CMRC_SCALE = frozenset({"direct_f1", "direct_em", "answer_text_f1", "answer_text_em"})
 TYPE_ORDER = (
     "number",
     "progress",
@@ -119,6 +143,16 @@ class QuestionResult:
     latency_ms: float = 0.0
     rewritten_question: str | None = None
     error: str | None = None
+    direct_answer: str = ""
+    confidence: float = 0.0
+    # CMRC F1/EM (0..1) against `item.direct`: of `direct_answer` (the answer text when it is
+    # empty) and of the whole answer text without [n] markers; None without gold spans
+    direct_f1: float | None = None
+    direct_em: float | None = None
+    text_f1: float | None = None
+    text_em: float | None = None
+    copy_of: str | None = None  # leave-document-out copy: the original question's id
+    cited: list[str] = field(default_factory=list)  # source of each citation, in order
 
     @property
     def abstained(self) -> bool:
@@ -133,6 +167,8 @@ class QuestionResult:
         if self.error:
             return [f"error: {self.error}"]
         reasons = []
+        if self.copy_of is not None and not self.item.answerable:
+            return ["left-out copy answered"] if self.answerable else []
         if self.item.answerable:
             if not any(self.relevant[:5]):
                 reasons.append("evidence not in top 5")
@@ -153,14 +189,25 @@ class EvalRun:
     overall: dict[str, float | int | None]
     by_type: dict[str, dict[str, float | int | None]]
     meta: dict[str, Any] = field(default_factory=dict)
+    copies: list[QuestionResult] = field(default_factory=list)  # --leave-doc-out
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "meta": dict(self.meta),
             "overall": dict(self.overall),
             "by_type": {t: dict(v) for t, v in self.by_type.items()},
-            "errors": [{"id": r.item.id, "error": r.error} for r in self.results if r.error],
+            "errors": [{"id": r.item.id, "error": r.error}
+                       for r in [*self.results, *self.copies] if r.error],
         }
+        if self.meta.get("leave_doc_out"):
+            out["leave_doc_out"] = {
+                "wrongly_answered": [
+                    {"id": r.copy_of, "removed_doc": r.item.doc, "answer": r.answer}
+                    for r in self.copies if r.answerable and not r.item.answerable
+                ],
+                "answerable_copies": [r.copy_of for r in self.copies if r.item.answerable],
+            }
+        return out
 
     def failed(self) -> list[QuestionResult]:
         return [r for r in self.results if r.failures()]
@@ -174,9 +221,14 @@ def run_eval(
     normalizer: Normalizer | None = None,
     warmup: bool = True,
     on_result: Callable[[QuestionResult], None] | None = None,
+    split: str = "all",
+    leave_doc_out: bool = False,
 ) -> EvalRun:
     """Ask every question exactly as /ask does and score the answers.
 
+    `split` keeps the fit or test half (`rag.evaluation.splits`, by `EvalItem.split_key`).
+    `leave_doc_out` also asks each answerable question that names a `doc` against the index
+    without that document (`rag.evaluation.leave_doc_out`); `on_result` sees those too.
     Index or encoder errors stop the run; a question the service rejects is recorded as an error.
 
     Example:
@@ -184,7 +236,9 @@ def run_eval(
         >>> run.overall["hit@5"]                                                  # doctest: +SKIP
         0.97
     """
-    items = list(items)
+    from rag.evaluation.splits import in_split
+
+    items = [it for it in items if in_split(it.split_key, split)]
     matcher = EvidenceMatcher(normalizer)
     t0 = time.perf_counter()
     _ = service.index  # load once, up front, so a missing index fails before any question
@@ -203,15 +257,27 @@ def run_eval(
             on_result(result)
 
     by_type = {t: summarize([r for r in results if r.item.type == t]) for t in _types(results)}
+    overall = summarize(results)
+    copies: list[QuestionResult] = []
+    if leave_doc_out:
+        from rag.evaluation.leave_doc_out import ask_left_out, lodo_metrics
+
+        copies = ask_left_out(
+            service, results, lambda svc, it: _ask_one(svc, it, top_k, matcher), matcher,
+            on_result=on_result,
+        )
+        overall.update(lodo_metrics(results, copies))
     meta = {
         "n_questions": len(results),
+        "split": split,
+        "leave_doc_out": leave_doc_out,
         "top_k": top_k,
         "seconds": round(time.perf_counter() - t0, 2),
         "embedding_model": service.settings.embedding_model,
         "fusion": service.settings.fusion,
         "llm": bool(service.settings.llm_base_url and service.settings.llm_model),
     }
-    return EvalRun(results, summarize(results), by_type, meta)
+    return EvalRun(results, overall, by_type, meta, copies)
 
 
 def _ask_one(
@@ -229,7 +295,11 @@ def _ask_one(
 
     # Score retrieval and citations against the evidence
     variants = matcher.variants(item.evidence)
-    found = [matcher.found(h.chunk.index_text, variants) for h in ans.passages]
+    found = [
+        matcher.found(h.chunk.index_text, variants)
+        if not item.match_doc or h.chunk.source == item.doc else [False] * len(variants)
+        for h in ans.passages
+    ]
     relevant = [any(f) for f in found]
     recall5 = (
         sum(any(f[i] for f in found[:5]) for i in range(len(variants))) / len(variants)
@@ -237,9 +307,12 @@ def _ask_one(
         else 0.0
     )
     supported = [
-        any(matcher.found(f"{' '.join(c.heading_path)}\n{c.text}", variants)) for c in ans.citations
+        any(matcher.found(f"{' '.join(c.heading_path)}\n{c.text}", variants))
+        and (not item.match_doc or c.source == item.doc)
+        for c in ans.citations
     ]
     f1 = m.char_f1(ans.answer, item.answer) if ans.answerable else 0.0
+    direct = _direct_scores(item, ans.answerable, ans.direct_answer, ans.answer)
     return QuestionResult(
         item,
         answer=ans.answer,
@@ -251,7 +324,37 @@ def _ask_one(
         citations_supported=supported if ans.answerable else [],
         latency_ms=latency,
         rewritten_question=ans.rewritten_question,
+        direct_answer=ans.direct_answer if ans.answerable else "",
+        cited=[c.source for c in ans.citations] if ans.answerable else [],
+        confidence=float(ans.confidence),
+        direct_f1=direct["direct_f1"],
+        direct_em=direct["direct_em"],
+        text_f1=direct["text_f1"],
+        text_em=direct["text_em"],
     )
+
+
+def _direct_scores(
+    item: EvalItem, answerable: bool, direct_answer: str, answer: str
+) -> dict[str, float | None]:
+    """CMRC F1/EM of the direct span (falling back to the answer text) and of the answer text.
+
+    Example:
+        >>> it = EvalItem("q", "生命数耗完即算为什么？", None, ("踢爆",), "踢爆", "span",
+        ...               direct=("踢爆",))
+        >>> round(_direct_scores(it, True, "", "即算踢爆[1]。")["direct_f1"], 3)
+        0.667
+        >>> _direct_scores(it, True, "踢爆", "即算踢爆[1]。")["direct_em"]
+        1.0
+    """
+    if not item.direct or not item.answerable:
+        return {"direct_f1": None, "direct_em": None, "text_f1": None, "text_em": None}
+    from rag.evaluation.cmrc import cmrc_em, cmrc_f1
+
+    text = m.strip_citations(answer).strip() if answerable else ""
+    span = (direct_answer.strip() or text) if answerable else ""
+    return {"direct_f1": cmrc_f1(span, item.direct), "direct_em": cmrc_em(span, item.direct),
+            "text_f1": cmrc_f1(text, item.direct), "text_em": cmrc_em(text, item.direct)}
 
 
 def summarize(results: Sequence[QuestionResult]) -> dict[str, float | int | None]:
@@ -284,6 +387,32 @@ def summarize(results: Sequence[QuestionResult]) -> dict[str, float | int | None
         "citation_precision": _round(m.citation_precision(supported), 4),
         "latency_ms_p50": ms(50),
         "latency_ms_p95": ms(95),
+        **extra_metrics(results),
+    }
+
+
+def extra_metrics(results: Sequence[QuestionResult]) -> dict[str, float | int | None]:
+    """False abstention, and CMRC-scored spans (x100) over the items that have gold spans.
+
+    Example:
+        >>> extra_metrics([])["false_abstention"] is None
+        True
+    """
+    answerable = [r for r in results if r.item.answerable]
+    spans = [r for r in answerable if r.item.direct]
+    answered = [r for r in spans if r.answerable]
+
+    def cmrc(values: Iterable[float | None]) -> float | None:
+        mean = m.mean([v or 0.0 for v in values])
+        return None if mean is None else round(100 * mean, 2)
+
+    return {
+        "false_abstention": _round(m.mean([float(r.abstained) for r in answerable]), 4),
+        "direct_f1": cmrc(r.direct_f1 for r in spans),
+        "direct_em": cmrc(r.direct_em for r in spans),
+        "answer_text_f1": cmrc(r.text_f1 for r in spans),
+        "answer_text_em": cmrc(r.text_em for r in spans),
+        "direct_filled": _round(m.mean([float(bool(r.direct_answer)) for r in answered]), 4),
     }
 
 

@@ -5,10 +5,33 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from rag.evaluation.harness import METRICS, EvalRun, QuestionResult
+from rag.evaluation.harness import (
+    CMRC_SCALE,
+    EXTRA_METRICS,
+    LODO_METRICS,
+    METRICS,
+    EvalRun,
+    QuestionResult,
+)
 from rag.evaluation.metrics import strip_whitespace
 
-__all__ = ["write_report", "markdown_table", "plot_by_type", "format_value"]
+__all__ = [
+    "write_report",
+    "markdown_table",
+    "extra_table",
+    "lodo_table",
+    "extra_columns",
+    "lodo_columns",
+    "attribution",
+    "plot_by_type",
+    "format_value",
+]
+
+# Credit lines for public datasets, matched on the file name
+_ATTRIBUTIONS = {
+    "cmrc2018": "Data: CMRC 2018 (Cui et al., \"A Span-Extraction Dataset for Chinese Machine "
+    "Reading Comprehension\", EMNLP 2019), CC BY-SA 4.0.",
+}
 
 # Metrics drawn in the per-type chart (scores in 0..1)
 CHART_METRICS = (
@@ -24,19 +47,76 @@ SHOWN_PASSAGES = 5
 
 
 def format_value(value: float | int | None, metric: str = "") -> str:
-    """How a metric is shown: counts as is, latencies in ms with 1 decimal, scores with 3.
+    """How a metric is shown: counts as is, latencies and CMRC scores (x100) with 1 decimal,
+    other scores with 3.
 
     Example:
         >>> format_value(0.91666), format_value(12), format_value(None)
         ('0.917', '12', '—')
-        >>> format_value(35.25, "latency_ms_p50")
-        '35.2'
+        >>> format_value(35.25, "latency_ms_p50"), format_value(18.94, "direct_f1")
+        ('35.2', '18.9')
     """
     if value is None:
         return "—"
     if isinstance(value, int):
         return str(value)
-    return f"{value:.1f}" if metric.startswith("latency") else f"{value:.3f}"
+    wide = metric.startswith("latency") or metric in CMRC_SCALE
+    return f"{value:.1f}" if wide else f"{value:.3f}"
+
+
+def extra_columns(
+    overall: dict[str, float | int | None], by_type: dict[str, dict[str, float | int | None]]
+) -> list[str]:
+    """The extra metrics defined (not None) in some group, in table order.
+
+    Example:
+        >>> extra_columns({"false_abstention": 0.1, "direct_f1": None}, {})
+        ['false_abstention']
+    """
+    rows = [overall, *by_type.values()]
+    return [k for k in EXTRA_METRICS if any(row.get(k) is not None for row in rows)]
+
+
+def lodo_columns(overall: dict[str, float | int | None]) -> list[str]:
+    """The leave-document-out metrics present in the overall row (none without the option)."""
+    return [k for k in LODO_METRICS if k in overall]
+
+
+def attribution(dataset: str) -> str:
+    """The credit line a public dataset's figures carry ("" for other files).
+
+    Example:
+        >>> attribution("../shared/cmrc2018/cmrc2018_trial.json").split(" (")[0]
+        'Data: CMRC 2018'
+        >>> attribution("eval/qa.jsonl")
+        ''
+    """
+    name = Path(dataset).name.lower()
+    return next((text for key, text in _ATTRIBUTIONS.items() if key in name), "")
+
+
+def extra_table(run: EvalRun) -> str:
+    """False abstention and CMRC-scored spans per group ("" when none is defined)."""
+    columns = extra_columns(run.overall, run.by_type)
+    if not columns:
+        return ""
+    rows = ["| group | " + " | ".join(columns) + " |", "|---|" + "---:|" * len(columns)]
+    for name, row in [("**overall**", run.overall), *run.by_type.items()]:
+        rows.append(f"| {name} | " + " | ".join(format_value(row.get(k), k) for k in columns)
+                    + " |")
+    return "\n".join(rows)
+
+
+def lodo_table(run: EvalRun) -> str:
+    """The leave-document-out metrics as a one-row table ("" without the option)."""
+    columns = lodo_columns(run.overall)
+    if not columns:
+        return ""
+    return "\n".join([
+        "| " + " | ".join(columns) + " |",
+        "|" + "---:|" * len(columns),
+        "| " + " | ".join(format_value(run.overall[k], k) for k in columns) + " |",
+    ])
 
 
 def markdown_table(run: EvalRun) -> str:
@@ -100,6 +180,9 @@ def write_report(run: EvalRun, path: str | Path, dataset: str = "") -> Path:
         f"- top_k: {meta.get('top_k')}, embedding model: `{meta.get('embedding_model')}`, "
         f"fusion: `{meta.get('fusion')}`, LLM: {'on' if meta.get('llm') else 'off (extractive)'}",
         f"- run: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}, {meta.get('seconds')} s",
+        f"- split: {meta.get('split', 'all')}"
+        + (", leave-document-out: on" if meta.get("leave_doc_out") else ""),
+        *([f"- {attribution(dataset)}"] if attribution(dataset) else []),
         "",
         "Retrieval metrics and answer_char_f1 count answerable questions only; abstention "
         "treats 'the system abstained' as the positive class; latency is wall clock around "
@@ -107,6 +190,15 @@ def write_report(run: EvalRun, path: str | Path, dataset: str = "") -> Path:
         "",
         markdown_table(run),
         "",
+    ]
+    extra = extra_table(run)
+    if extra:
+        lines += ["False abstention is the share of answerable questions declined. direct_* "
+                  "score `direct_answer` (the answer text when it is empty) with CMRC 2018's "
+                  "char-level F1/EM (x100); answer_text_* score the whole answer text without "
+                  "[n] markers; direct_filled is the share of answers with a direct span.",
+                  "", extra, ""]
+    lines += [
         f"![per-type scores]({chart.name})",
         "",
         f"## Failed questions ({len(failed)} of {len(run.results)})",
@@ -117,6 +209,8 @@ def write_report(run: EvalRun, path: str | Path, dataset: str = "") -> Path:
         lines += _failure_section(r)
     if not failed:
         lines.append("None.")
+    if meta.get("leave_doc_out"):
+        lines += ["", *_lodo_section(run)]
     out.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
     return out
 
@@ -145,6 +239,40 @@ def _failure_section(r: QuestionResult) -> list[str]:
                 f"{_heading(c.heading_path)} | {snippet} |"
             )
         lines.append("")
+    return lines
+
+
+def _lodo_section(run: EvalRun) -> list[str]:
+    """The leave-document-out metrics and every copy answered though its document was gone."""
+    wrong = [r for r in run.copies if r.answerable and not r.item.answerable]
+    kept = [r for r in run.copies if r.item.answerable]
+    lines = [
+        "## Leave-document-out",
+        "",
+        "Each answerable question that names its document was asked again against the index "
+        "without that document; the right behaviour is to decline, unless an evidence string "
+        f"is still in another document ({len(kept)} of {len(run.copies)} copies). Abstention "
+        "precision/recall count the original questions plus their copies.",
+        "",
+        lodo_table(run),
+        "",
+        f"### Copies answered without their document ({len(wrong)} of "
+        f"{len(run.copies) - len(kept)})",
+        "",
+    ]
+    if wrong:
+        lines += ["| question | removed doc | question text | answer | cited |",
+                  "|---|---|---|---|---|"]
+    for r in wrong:
+        cited = ", ".join(dict.fromkeys(r.cited)) or "—"
+        lines.append(f"| {r.copy_of} | {r.item.doc} | {_cell(r.item.question, 60)} | "
+                     f"{_cell(r.answer, 120)} | {cited} |")
+    if not wrong:
+        lines.append("None.")
+    failed_kept = [r for r in kept if r.failures()]
+    if failed_kept:
+        lines += ["", f"### Copies still answerable that failed ({len(failed_kept)})", ""]
+        lines += [f"- {r.copy_of}: {'; '.join(r.failures())}" for r in failed_kept]
     return lines
 
 
