@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from rag.answer.models import Message
-from rag.answer.query import PLACES, find_places, find_years
+from rag.answer.query import find_places, find_years
 from rag.answer.text import nouns
 
 __all__ = ["Rewrite", "rewrite_question", "subject_of"]
@@ -32,7 +32,14 @@ _QWORDS = re.compile(r"有?多少[个家项件所辆处亿万元]*|是什么|有
                      r"何时|如何|怎么样|是|有|要|将|计划|的|吗|呢")
 _SEP = re.compile(r"(?:的|在|，|,|\s)+")
 # A place name at a given position (longest first, as find_places matches them)
-_PLACE_AT = re.compile("|".join(sorted(PLACES, key=len, reverse=True)))
+
+
+def _place_at(q: str, start: int) -> int | None:
+    # The end of a place name starting at `start` (looked for in a short window: linear)
+    for p in find_places(q[start : start + 16]):
+        if q.startswith(p, start):
+            return start + len(p)
+    return None
 _GENERIC = {"全市", "全省", "全县", "规划", "目标", "工作", "情况", "问题", "项目", "方面", "东西",
             "时候", "部分", "内容"}
 
@@ -62,11 +69,11 @@ def subject_of(question: str) -> tuple[str, str, str]:
     start = 0
     while True:  # a run of places and times at the front; each step matches at `start` only
         m = _SEP.match(q, start) or _TIME.match(q, start)
-        place = _PLACE_AT.match(q, start)
+        place = _place_at(q, start)
         if m and m.end() > start:
             start = m.end()
-        elif place:
-            start = place.end()
+        elif place is not None:
+            start = place
             start += 1 if q[start : start + 1] in ("县", "市", "区") else 0
         else:
             break
