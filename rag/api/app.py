@@ -14,8 +14,9 @@ from rag import __version__
 from rag.api.docs import install_docs, swagger_static_dir
 from rag.api.errors import install_error_handlers
 from rag.api.middleware import RequestIDMiddleware
-from rag.api.routers import ask, documents, health, search
+from rag.api.routers import ask, documents, health, jobs, kb, search
 from rag.api.runtime import ComputeGate, configure_threads, load_index
+from rag.kb.jobs import JobQueue
 from rag.service import RAGService
 from rag.settings import Settings, get_settings
 
@@ -71,6 +72,7 @@ def create_app(
     app.state.service = service
     app.state.index_error = None
     app.state.gate = ComputeGate(settings.api_concurrency)
+    app.state.jobs = JobQueue(settings, on_built=service.refresh, encoder=service.loaded_encoder)
 
     # Errors, request ids, CORS
     install_error_handlers(app)
@@ -85,7 +87,7 @@ def create_app(
     app.add_middleware(RequestIDMiddleware)
 
     # API routes first, so they win over the page mounted at "/"
-    for module in (ask, search, documents, health):
+    for module in (ask, search, documents, kb, jobs, health):
         app.include_router(module.router)
     if offline_docs:
         install_docs(app)

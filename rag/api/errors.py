@@ -13,13 +13,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rag.exceptions import (
     ConfigError,
+    DocumentExistsError,
+    DocumentLoadError,
+    DocumentNotFoundError,
     EncoderError,
+    FileTooLargeError,
+    FileTypeError,
     IndexError_,
     IndexMissingError,
     IndexStaleError,
+    JobBusyError,
     LLMError,
     QueryError,
     RAGError,
+    UnsafeFileError,
 )
 
 __all__ = [
@@ -38,6 +45,13 @@ INDEX_STALE_MESSAGE = "索引已过期，请重新运行 `rag index` (index is s
 # Most specific first: the first matching class decides the status
 _STATUS: list[tuple[type[RAGError], int]] = [
     (QueryError, 422),
+    (FileTooLargeError, 413),
+    (FileTypeError, 415),
+    (UnsafeFileError, 422),
+    (DocumentLoadError, 422),
+    (DocumentExistsError, 409),
+    (DocumentNotFoundError, 404),
+    (JobBusyError, 409),
     (IndexMissingError, 503),
     (IndexStaleError, 503),
     (IndexError_, 503),
