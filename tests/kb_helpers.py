@@ -85,7 +85,8 @@ def zip_bomb_docx(path: Path, inflated_mb: int = 150) -> Path:
 
 
 def nested_html(depth: int = 100_000) -> bytes:
-    return b"<html><body>" + b"<div>" * depth + "正文".encode() + b"</div>" * depth + b"</body></html>"
+    body = b"<div>" * depth + "正文".encode() + b"</div>" * depth
+    return b"<html><body>" + body + b"</body></html>"
 
 
 def random_bytes(n: int = 64 * 1024, seed: int = 7) -> bytes:

@@ -50,7 +50,7 @@ def check_file(path: str | Path, settings: Settings, name: str | None = None) ->
         >>> from rag.settings import Settings
         >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.pdf"
         >>> _ = p.write_bytes(b"not a pdf")
-        >>> check_file(p, Settings())
+        >>> check_file(p, Settings(), name="x.pdf")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         rag.exceptions.FileTypeError: cannot read x.pdf: ...
     """
@@ -233,9 +233,14 @@ def html_shape(data: bytes) -> tuple[int, int]:
                 close = data.find(b">", end)
                 pos = len(data) if close < 0 else close + 1
             continue
-        if name in _SELF_SIBLING and stack and stack[-1] == name:
-            stack.pop()
-            open_count[name] -= 1
+        if name in _SELF_SIBLING and open_count.get(name):  # <td>1<td>2, <tr><td><tr>
+            k = len(stack) - 1
+            while k >= 0 and stack[k] in _SELF_SIBLING and stack[k] != name:
+                k -= 1
+            if k >= 0 and stack[k] == name:
+                for top in stack[k:]:
+                    open_count[top] -= 1
+                del stack[k:]
         stack.append(name)
         open_count[name] = open_count.get(name, 0) + 1
         deepest = max(deepest, len(stack))

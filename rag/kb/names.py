@@ -29,7 +29,7 @@ def safe_name(name: str) -> str:
     Example:
         >>> safe_name("  绛县 2026.txt ")
         '绛县 2026.txt'
-        >>> safe_name("../../etc/passwd.txt")
+        >>> safe_name("../../etc/passwd.txt")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         rag.exceptions.UnsafeFileError: cannot read ../../etc/passwd.txt: ...
     """
