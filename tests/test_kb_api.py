@@ -211,3 +211,22 @@ def test_patch_metadata_and_chunks(kb: tuple[str, Settings]) -> None:
     assert httpx.get(f"{url}/documents/nope/chunks", timeout=10).status_code == 404
     assert httpx.get(f"{url}/jobs/nope", timeout=10).status_code == 404
     assert httpx.get(f"{url}/jobs", timeout=10).json()["jobs"]
+
+
+def test_oversized_body_without_a_length_is_cut_off(kb: tuple[str, Settings]) -> None:
+    url, settings = kb
+    before = snapshot(settings, url)
+    boundary = "kbtest"
+
+    def body() -> Any:  # chunked: no Content-Length for the server to check first
+        yield (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; "
+               f"filename=\"big.txt\"\r\nContent-Type: text/plain\r\n\r\n").encode()
+        for _ in range(7):
+            yield ("长" * 350_000).encode()
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    r = httpx.post(f"{url}/documents", content=body(), timeout=60,
+                   headers={**AUTH, "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert r.status_code == 413, r.text
+    assert "RAG_MAX_UPLOAD_MB" in r.json()["detail"]
+    assert snapshot(settings, url) == before
