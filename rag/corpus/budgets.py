@@ -149,7 +149,7 @@ def _check_zip(path: Path, label: str, suffix: str, settings: Settings) -> None:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise FileTypeError(label, f"{kind} 文件已损坏 (damaged {kind}: {exc})") from exc
+        raise DocumentLoadError(label, f"{kind} could not be parsed (文件已损坏): {exc}") from exc
     if _ZIP_PARTS[suffix] not in {i.filename for i in infos}:
         raise FileTypeError(
             label, f"不是 {kind} 文件：缺少 {_ZIP_PARTS[suffix]} (not a {kind}: "
