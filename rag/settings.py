@@ -125,6 +125,10 @@ class Settings(BaseSettings):
     )
     max_html_depth: int = Field(256, description="Deepest element nesting an HTML file may have")
     max_html_elements: int = Field(200_000, description="Most elements an HTML file may have")
+    max_doc_chars: int = Field(
+        2_000_000, description="Most characters of text one document may have after loading "
+        "(bounds chunking and embedding time: about 3,000 chunks)"
+    )
 
 
 @lru_cache(maxsize=1)

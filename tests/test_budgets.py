@@ -114,3 +114,16 @@ def test_zip_ratio(tmp_path: Path) -> None:
     with pytest.raises(UnsafeFileError, match="RAG_MAX_ZIP_RATIO"):
         check_file(bomb, Settings())
     check_file(bomb, Settings(max_zip_ratio=100_000))
+
+
+def test_text_too_long_to_chunk_and_embed_is_refused(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(TINY, corpus)
+    (corpus / "long.txt").write_text("第一段正文内容。\n\n" * 20_000, encoding="utf-8")  # 200k
+    t0 = time.perf_counter()
+    loaded = load_corpus(corpus, Settings(max_doc_chars=100_000))
+    assert time.perf_counter() - t0 < 30
+    (err,) = loaded.errors
+    assert isinstance(err, FileTooLargeError) and "long.txt" in str(err)
+    assert "RAG_MAX_DOC_CHARS" in str(err) and "100000" in str(err)
+    assert len(loaded.documents) == 3

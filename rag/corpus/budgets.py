@@ -16,9 +16,10 @@ from rag.exceptions import (
 )
 
 if TYPE_CHECKING:
+    from rag.corpus.models import Document
     from rag.settings import Settings
 
-__all__ = ["check_file", "html_shape"]
+__all__ = ["check_document", "check_file", "html_shape"]
 
 _MB = 1024 * 1024
 _TEXT = {".txt", ".text", ".md", ".markdown"}
@@ -70,6 +71,30 @@ def check_file(path: str | Path, settings: Settings, name: str | None = None) ->
         _check_pdf(path, label, settings)
     elif suffix in _ZIP_PARTS:
         _check_zip(path, label, suffix, settings)
+
+
+def check_document(doc: Document, settings: Settings, name: str | None = None) -> None:
+    """Refuse a loaded document whose text is over `RAG_MAX_DOC_CHARS` (chunking and
+    embedding time grow with it: a 6 MB text file is about 2 million characters).
+
+    Raises:
+        FileTooLargeError: the text is over the budget.
+
+    Example:
+        >>> from rag.corpus.models import Document
+        >>> from rag.settings import Settings
+        >>> doc = Document("a", "a.txt", "T", "正文" * 10)
+        >>> check_document(doc, Settings(max_doc_chars=5))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        rag.exceptions.FileTooLargeError: cannot read a.txt: ...
+    """
+    n, limit = len(doc.text), settings.max_doc_chars
+    if n > limit:
+        raise FileTooLargeError(
+            name or doc.source,
+            f"正文过长：{n} 字，上限 {limit} 字，可调大 RAG_MAX_DOC_CHARS "
+            f"({n} characters of text, over the {limit} limit; raise RAG_MAX_DOC_CHARS)",
+        )
 
 
 # Size

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rag.corpus.budgets import check_file
+from rag.corpus.budgets import check_document, check_file
 from rag.corpus.headings import detect_headings
 from rag.corpus.loaders import SUPPORTED_SUFFIXES, read_raw
 from rag.corpus.manifest import (
@@ -123,6 +123,7 @@ def load_corpus(
         try:
             check_file(path, budgets)  # hostile or oversized files are refused before parsing
             doc = load_document(path)
+            check_document(doc, budgets)  # and texts too long to chunk and embed in time
         except DocumentLoadError as exc:
             result.errors.append(exc)
             continue

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rag.corpus.budgets import check_file
+from rag.corpus.budgets import check_document, check_file
 from rag.exceptions import DocumentExistsError, DocumentNotFoundError
 from rag.kb.manifest_edit import drop_entry
 from rag.kb.names import safe_name
@@ -74,6 +74,7 @@ def stage_files(
         check_file(path, settings, name=name)
         trial = path if path.name == name else _renamed(path, name)
         doc: Document = load_document(trial, entry=ManifestEntry(title=name))
+        check_document(doc, settings, name=name)
         exists = (corpus / name).exists()
         if exists and not replace:
             raise DocumentExistsError(
