@@ -187,6 +187,10 @@ def test_too_many_files_and_existing_names(kb: tuple[str, Settings]) -> None:
     original = (TINY / "hongtong_2024_report.txt").read_text(encoding="utf-8")
     assert (Path(settings.corpus_dir) / "hongtong_2024_report.txt").read_text(
         encoding="utf-8") == original
+    twin = [("files", ("hongtong_2024_report.md", "# 另一份\n\n正文。".encode()))]
+    r = httpx.post(f"{url}/documents?replace=true", headers=AUTH, files=twin, timeout=30)
+    assert r.status_code == 409 and "hongtong_2024_report.txt" in r.json()["detail"]
+    assert snapshot(settings, url) == before
     r = httpx.post(f"{url}/documents", headers=AUTH, files=[("files", ("x.txt", b""))],
                    timeout=30)
     assert r.status_code == 422 and "x.txt" in r.json()["detail"]  # empty: nothing to index

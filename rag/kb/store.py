@@ -76,6 +76,12 @@ def stage_files(
         doc: Document = load_document(trial, entry=ManifestEntry(title=name))
         check_document(doc, settings, name=name)
         exists = (corpus / name).exists()
+        twin = _same_stem(corpus, name)
+        if twin:
+            raise DocumentExistsError(
+                f"已有文档 id 相同的文件：{twin}（{name} 会改变它的 id），请换个文件名 "
+                f"({name} would share the document id of {twin}: rename it)"
+            )
         if exists and not replace:
             raise DocumentExistsError(
                 f"已有同名文件：{name}；要替换请加 replace=true (--replace) "
@@ -83,6 +89,17 @@ def stage_files(
             )
         staged.append(StagedFile(name=name, path=trial, chars=len(doc.text), replaces=exists))
     return staged
+
+
+def _same_stem(corpus: Path, name: str) -> str | None:
+    """Another stored document whose id (the file stem) `name` would take over."""
+    stem = Path(name).stem
+    if not corpus.is_dir():
+        return None
+    for p in corpus.iterdir():
+        if p.name != name and p.stem == stem and p.is_file() and not p.name.startswith("."):
+            return p.name
+    return None
 
 
 def _renamed(path: Path, name: str) -> Path:
