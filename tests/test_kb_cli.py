@@ -83,3 +83,18 @@ def test_documents_shows_pending_files(dirs: tuple[Path, Path]) -> None:
     docs = listed()
     assert docs["later.txt"]["status"] == "pending" and docs["later.txt"]["chunks"] == 0
     assert docs["hongtong_2024_report.txt"]["status"] == "indexed"
+
+
+def test_stale_staging_folders_are_cleaned(dirs: tuple[Path, Path], tmp_path: Path) -> None:
+    import os
+
+    corpus, _ = dirs
+    stale, fresh = corpus / ".upload-crashed", corpus / ".upload-running"
+    for d in (stale, fresh):
+        d.mkdir()
+        (d / "part0").write_bytes(b"x")
+    os.utime(stale, (0, 0))
+    src = tmp_path / "a.txt"
+    src.write_text("翼城县新建图书馆一座。", encoding="utf-8")
+    assert rag("add", "--no-index", str(src))[0] == 0
+    assert not stale.exists() and fresh.exists() and (corpus / "a.txt").is_file()

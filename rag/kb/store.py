@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
 
 __all__ = ["StagedFile", "commit_staged", "find_stored", "remove_document", "stage_files",
            "staging_dir"]
+
+_STALE_S = 3600.0  # a staging folder this old belongs to no running upload
 
 
 @dataclass
@@ -39,6 +42,12 @@ def staging_dir(settings: Settings) -> Path:
     """
     corpus = Path(settings.corpus_dir)
     corpus.mkdir(parents=True, exist_ok=True)
+    for old in corpus.glob(".upload-*"):  # left by a crash mid-upload: gone after an hour
+        try:
+            if time.time() - old.stat().st_mtime > _STALE_S:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            continue
     return Path(tempfile.mkdtemp(prefix=".upload-", dir=corpus))
 
 
