@@ -52,6 +52,7 @@ def browser() -> Iterator[Any]:
 def _kb_tab(page: Any) -> None:
     page.get_by_role("tab", name="文档管理").click()
     page.wait_for_selector("#kb-table tr.kb-doc", timeout=30_000)
+    page.wait_for_timeout(500)  # the list reloads once when the tab opens
 
 
 def _row(page: Any, source: str) -> Any:

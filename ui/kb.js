@@ -3,6 +3,7 @@
 (function () {
   var STATUS = {indexed: "已索引", indexing: "索引中", pending: "等待索引", error: "出错",
                 removing: "删除中"};
+  var lastRows = null, lastBody = null;
   function $(id) { return document.getElementById(id); }
   function esc(s) {
     return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
@@ -39,12 +40,13 @@
       var tbody = document.querySelector("#kb-table tbody");
       if (!tbody) return;
       if (!res.ok) {
+        lastRows = null;
         tbody.innerHTML = '<tr><td colspan="6" class="kb-empty">' + esc(res.body.detail || "无法读取列表") + "</td></tr>";
         return;
       }
       var docs = res.body.documents || [];
-      if (!docs.length) { tbody.innerHTML = '<tr><td colspan="6" class="kb-empty">还没有文档，请上传。</td></tr>'; return; }
-      tbody.innerHTML = docs.map(function (d) {
+      if (!docs.length) { lastRows = null; tbody.innerHTML = '<tr><td colspan="6" class="kb-empty">还没有文档，请上传。</td></tr>'; return; }
+      var html = docs.map(function (d) {
         var status = STATUS[d.status] || d.status;
         var err = d.error ? '<div class="kb-err">' + esc(d.error) + "</div>" : "";
         return '<tr class="kb-doc" data-doc="' + esc(d.doc_id) + '" data-source="' + esc(d.source) + '">' +
@@ -55,6 +57,11 @@
           '<td class="kb-actions"><button type="button" class="kb-btn kb-prev">切分预览</button>' +
           '<button type="button" class="kb-btn danger kb-del">删除</button></td></tr>';
       }).join("");
+      // Unchanged: keep the rows (and a click in flight); a re-mounted tab is drawn again
+      if (html === lastRows && tbody === lastBody) return;
+      lastRows = html;
+      lastBody = tbody;
+      tbody.innerHTML = html;
     }).catch(function () { say("无法连接服务器 (cannot reach the server)", "bad"); });
   }
 
