@@ -83,7 +83,7 @@ def test_upload_list_ask_cite_preview_delete(browser: Any, server: tuple[str, Pa
             "() => document.querySelector('#kb-msg').textContent.includes('完成')",
             timeout=180_000)
         row = _row(page, NAME)
-        row.wait_for(timeout=10_000)
+        row.wait_for(timeout=10_000)  # the list is redrawn before the message says 完成
         assert "已索引" in row.locator(".kb-status").inner_text()
         assert int(row.locator(".kb-chunks").inner_text()) >= 1
         # Chunk preview: heading path and length of each chunk

@@ -30,11 +30,11 @@
   // The list
   function load() {
     var root = $("kb-root");
-    if (!root) return;
+    if (!root) return Promise.resolve();
     root.setAttribute("data-loaded", "1");
     var key = $("kb-key");
     if (key && !key.value) { try { key.value = sessionStorage.getItem("kb-key") || ""; } catch (e) {} }
-    fetch("/documents").then(function (r) {
+    return fetch("/documents").then(function (r) {
       return r.json().then(function (b) { return {ok: r.ok, body: b}; });
     }).then(function (res) {
       var tbody = document.querySelector("#kb-table tbody");
@@ -74,10 +74,11 @@
           var errs = (j.errors || []).map(function (e) {
             return "<li><b>" + esc(e.file || "索引") + "</b>：" + esc(e.message) + "</li>";
           }).join("");
-          if (j.state === "done") say(verb + "完成，索引已更新。" + (errs ? "以下文件未能载入：<ul>" + errs + "</ul>" : ""), errs ? "warn" : "ok");
-          else say("索引失败：<ul>" + errs + "</ul>原有索引保持不变。", "bad");
           $("kb-progress").hidden = true;
-          load();
+          load().then(function () {  // the list first, then the word "完成"
+            if (j.state === "done") say(verb + "完成，索引已更新。" + (errs ? "以下文件未能载入：<ul>" + errs + "</ul>" : ""), errs ? "warn" : "ok");
+            else say("索引失败：<ul>" + errs + "</ul>原有索引保持不变。", "bad");
+          });
           return;
         }
         var p = $("kb-progress");
