@@ -5,7 +5,13 @@ The class tree::
     RAGError
     ├── ConfigError                 bad setting or unknown name (encoder, fusion method)
     ├── CorpusError
-    │   └── DocumentLoadError       one file could not be read or decoded (names the file)
+    │   ├── DocumentLoadError       one file could not be read or decoded (names the file)
+    │   │   ├── FileTooLargeError   over a size, page or element budget (HTTP 413)
+    │   │   ├── FileTypeError       content is not what the name says (HTTP 415)
+    │   │   └── UnsafeFileError     zip bomb, nesting too deep, unsafe name (HTTP 422)
+    │   ├── DocumentExistsError     a stored file of that name exists (replace it explicitly)
+    │   ├── DocumentNotFoundError   no document or file with that id
+    │   └── JobBusyError            another indexing job is running
     ├── IndexError_
     │   ├── IndexMissingError       no index on disk yet: run `rag index`
     │   ├── IndexStaleError         built with another encoder or chunker version
@@ -26,6 +32,12 @@ __all__ = [
     "ConfigError",
     "CorpusError",
     "DocumentLoadError",
+    "FileTooLargeError",
+    "FileTypeError",
+    "UnsafeFileError",
+    "DocumentExistsError",
+    "DocumentNotFoundError",
+    "JobBusyError",
     "IndexError_",
     "IndexMissingError",
     "IndexStaleError",
@@ -57,6 +69,30 @@ class DocumentLoadError(CorpusError):
         super().__init__(f"cannot read {path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+class FileTooLargeError(DocumentLoadError):
+    """The file is over a budget (size, pages, elements); the message names the setting."""
+
+
+class FileTypeError(DocumentLoadError):
+    """The file's content does not match its name (a binary named .txt, random bytes .pdf)."""
+
+
+class UnsafeFileError(DocumentLoadError):
+    """The file or its name is hostile: a zip bomb, HTML nested too deep, a path in the name."""
+
+
+class DocumentExistsError(CorpusError):
+    """A file of that name is already stored; it is replaced only when asked to."""
+
+
+class DocumentNotFoundError(CorpusError):
+    """No indexed document or stored file has that id."""
+
+
+class JobBusyError(CorpusError):
+    """Another indexing job is queued or running."""
 
 
 class IndexError_(RAGError):  # noqa: N801 - avoid shadowing the builtin IndexError

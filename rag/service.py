@@ -127,6 +127,22 @@ class RAGService:
         finally:
             self._reloading.release()
 
+    def refresh(self) -> None:
+        """Load the index on disk now and swap it in (after a build); the loaded one keeps
+        serving until the new one is ready. A passed-in index is never swapped."""
+        if not self._watch:
+            return
+        with self._reloading:
+            index = self._load()
+            self._index = index
+        logger.info("index refreshed: %d documents, %d chunks", len(index.documents), len(index))
+
+    def loaded_encoder(self) -> Encoder | None:
+        """The encoder already in memory (passed in or the loaded index's), if any."""
+        if self._encoder is not None:
+            return self._encoder
+        return self._index.encoder if self._index is not None else None
+
     @property
     def llm(self) -> Any | None:
         """The LLM client passed in, if any (None: the one in settings, or extractive)."""

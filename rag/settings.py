@@ -143,6 +143,25 @@ class Settings(BaseSettings):
     )
     mcp_http: bool = Field(True, description="Serve the MCP server (streamable HTTP) at /mcp")
 
+    # Ingestion budgets: uploads and `rag index` refuse files over them (rag/corpus/budgets.py)
+    max_upload_mb: float = Field(
+        20.0, description="Largest file accepted by upload, `rag add` and `rag index` (MB)"
+    )
+    max_upload_files: int = Field(20, description="Files one upload request may carry")
+    max_pdf_pages: int = Field(2000, description="Most pages a PDF may have")
+    max_unzip_mb: float = Field(
+        100.0, description="Largest decompressed size of a .docx/.xlsx (MB; zip-bomb guard)"
+    )
+    max_zip_ratio: float = Field(
+        200.0, description="Largest decompressed/compressed ratio of a zip part over 1 MB"
+    )
+    max_html_depth: int = Field(256, description="Deepest element nesting an HTML file may have")
+    max_html_elements: int = Field(200_000, description="Most elements an HTML file may have")
+    max_doc_chars: int = Field(
+        2_000_000, description="Most characters of text one document may have after loading "
+        "(bounds chunking and embedding time: about 3,000 chunks)"
+    )
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -53,6 +53,7 @@ def mount_ui(
     import gradio as gr
 
     from ui.chat import build_chat
+    from ui.kb_panel import KB_SCRIPT_PATH
 
     theme = gr.themes.Soft(
         primary_hue="blue",
@@ -69,16 +70,21 @@ def mount_ui(
         block_title_text_color="*neutral_600",
         body_background_fill="#f6f8fb",
     )
+    from ui.guard import GradioWriteGuard
+
     demo = build_chat(service, gate=gate)
+    # No anonymous writes through Gradio: its upload and other state-changing endpoints
+    app.add_middleware(GradioWriteGuard, prefix=path.rstrip("/") + "/gradio_api/")
     return gr.mount_gradio_app(
         app,
         demo,
         path=path,
         theme=theme,
         css=STYLE_PATH.read_text(encoding="utf-8"),
-        head=_HEAD,
+        head=_HEAD + "<script>\n" + KB_SCRIPT_PATH.read_text(encoding="utf-8") + "</script>\n",
         ssr_mode=False,
         run_history=False,
         footer_links=[],
         show_error=False,
+        max_file_size=f"{service.settings.max_upload_mb:g}mb",
     )

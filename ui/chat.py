@@ -1,4 +1,5 @@
-"""The chat page (Gradio Blocks): streamed answers, clickable citations, filters, examples."""
+"""The chat page (Gradio Blocks): streamed answers, clickable citations, filters, examples,
+and the 「文档管理」 tab."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from rag.api.runtime import ComputeGate
 from rag.api.streaming import answer_events
 from rag.exceptions import RAGError
 from rag.service import RAGService
+from ui.kb_panel import render_kb_panel
 from ui.render import render_answer, render_error, render_pending, render_status
 
 if TYPE_CHECKING:
@@ -147,38 +149,47 @@ def build_chat(service: RAGService, gate: ComputeGate | None = None) -> gr.Block
         with gr.Column(elem_id="rag-shell"):
             gr.HTML(_HEADER, padding=False)
             status = gr.HTML(render_status(health_info(service)), padding=False)
-            with gr.Row(elem_id="rag-main", equal_height=False):
-                # Conversation
-                with gr.Column(scale=3, min_width=300, elem_id="rag-chat-col"):
-                    chatbot = gr.Chatbot(
-                        elem_id="rag-chat", show_label=False, height="62vh", min_height=360,
-                        placeholder=_PLACEHOLDER, latex_delimiters=[], feedback_options=None,
-                        buttons=["copy"], layout="bubble", autoscroll=True,
-                    )
-                    box = gr.Textbox(
-                        elem_id="rag-input", show_label=False, lines=1, max_lines=4,
-                        placeholder="请输入问题，例如：龙马物流园进展如何？", submit_btn="发送",
-                        autofocus=True,
-                    )
-                    with gr.Row(elem_id="rag-examples"):
-                        example_btns = [
-                            gr.Button(q, size="sm", variant="secondary", elem_classes="rag-ex")
-                            for q in EXAMPLES
-                        ]
-                # Filters and actions
-                with gr.Column(scale=1, min_width=240, elem_id="rag-side"):
-                    gr.HTML("<div class='rag-side-title'>筛选范围</div>", padding=False)
-                    county = gr.Dropdown(counties, value=ALL_COUNTIES, label="县区",
-                                         elem_id="rag-county")
-                    year = gr.Dropdown(years, value=ALL_YEARS, label="年份", elem_id="rag-year")
-                    doc = gr.Dropdown(files, value=ALL_DOCS, label="文件", elem_id="rag-doc")
-                    clear = gr.Button("清空对话", variant="secondary", elem_id="rag-clear")
-                    gr.HTML(
-                        "<div class='rag-help'>提示：可以接着追问，例如先问洪洞县的目标，"
-                        "再问「那绛县呢？」。回答中的上标数字即来源编号。<br>"
-                        "<a href='/docs' target='_blank'>API 文档</a></div>",
-                        padding=False,
-                    )
+            with gr.Tabs(elem_id="rag-tabs"):
+                with gr.Tab("问答", id="chat", elem_id="rag-tab-chat") as chat_tab:
+                    with gr.Row(elem_id="rag-main", equal_height=False):
+                        # Conversation
+                        with gr.Column(scale=3, min_width=300, elem_id="rag-chat-col"):
+                            chatbot = gr.Chatbot(
+                                elem_id="rag-chat", show_label=False, height="62vh",
+                                min_height=360, placeholder=_PLACEHOLDER, latex_delimiters=[],
+                                feedback_options=None, buttons=["copy"], layout="bubble",
+                                autoscroll=True,
+                            )
+                            box = gr.Textbox(
+                                elem_id="rag-input", show_label=False, lines=1, max_lines=4,
+                                placeholder="请输入问题，例如：龙马物流园进展如何？",
+                                submit_btn="发送", autofocus=True,
+                            )
+                            with gr.Row(elem_id="rag-examples"):
+                                example_btns = [
+                                    gr.Button(q, size="sm", variant="secondary",
+                                              elem_classes="rag-ex")
+                                    for q in EXAMPLES
+                                ]
+                        # Filters and actions
+                        with gr.Column(scale=1, min_width=240, elem_id="rag-side"):
+                            gr.HTML("<div class='rag-side-title'>筛选范围</div>", padding=False)
+                            county = gr.Dropdown(counties, value=ALL_COUNTIES, label="县区",
+                                                 elem_id="rag-county")
+                            year = gr.Dropdown(years, value=ALL_YEARS, label="年份",
+                                               elem_id="rag-year")
+                            doc = gr.Dropdown(files, value=ALL_DOCS, label="文件",
+                                              elem_id="rag-doc")
+                            clear = gr.Button("清空对话", variant="secondary", elem_id="rag-clear")
+                            gr.HTML(
+                                "<div class='rag-help'>提示：可以接着追问，例如先问洪洞县的目标，"
+                                "再问「那绛县呢？」。回答中的上标数字即来源编号。<br>"
+                                "<a href='/docs' target='_blank'>API 文档</a></div>",
+                                padding=False,
+                            )
+                # The knowledge base: the tab calls the API itself (ui/kb.js), under the key
+                with gr.Tab("文档管理", id="kb", elem_id="rag-tab-kb"):
+                    gr.HTML(render_kb_panel(service.settings), padding=False)
 
         # Wiring: ask, examples, clear, refresh on load
         def respond(q: str, c: ChatList, h: ChatList, co: str, y: str, d: str) -> Iterator[Any]:
@@ -202,5 +213,6 @@ def build_chat(service: RAGService, gate: ComputeGate | None = None) -> gr.Block
                     gr.update(choices=y), gr.update(choices=f))
 
         demo.load(refresh, outputs=[status, county, year, doc], show_progress="hidden")
+        chat_tab.select(refresh, outputs=[status, county, year, doc], show_progress="hidden")
     demo.queue(default_concurrency_limit=4)
     return demo

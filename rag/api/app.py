@@ -16,8 +16,9 @@ from rag.api.docs import install_docs, swagger_static_dir
 from rag.api.errors import install_error_handlers
 from rag.api.methods import install_method_guard
 from rag.api.middleware import RequestIDMiddleware
-from rag.api.routers import ask, documents, health, openai_compat, search
+from rag.api.routers import ask, documents, health, jobs, kb, openai_compat, search
 from rag.api.runtime import ComputeGate, configure_threads, load_index
+from rag.kb.jobs import JobQueue
 from rag.service import RAGService
 from rag.settings import Settings, get_settings
 
@@ -76,6 +77,7 @@ def create_app(
     app.state.service = service
     app.state.index_error = None
     app.state.gate = ComputeGate(settings.api_concurrency, heavy_cost=settings.heavy_query_chars)
+    app.state.jobs = JobQueue(settings, on_built=service.refresh, encoder=service.loaded_encoder)
 
     # Errors, request ids, CORS
     install_error_handlers(app)
@@ -83,14 +85,14 @@ def create_app(
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST"],
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
             allow_headers=["*"],
             expose_headers=["X-Request-ID"],
         )
     app.add_middleware(RequestIDMiddleware)
 
     # API routes first, so they win over the page mounted at "/"
-    for module in (ask, search, documents, health, openai_compat):
+    for module in (ask, search, documents, kb, jobs, health, openai_compat):
         app.include_router(module.router)
     app.state.mcp = _mount_mcp(app, service, settings) if settings.mcp_http else None
     if offline_docs:

@@ -14,14 +14,21 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from rag.exceptions import (
     ConfigError,
     DeadlineError,
+    DocumentExistsError,
+    DocumentLoadError,
+    DocumentNotFoundError,
     EncoderError,
+    FileTooLargeError,
+    FileTypeError,
     IndexCorruptError,
     IndexError_,
     IndexMissingError,
     IndexStaleError,
+    JobBusyError,
     LLMError,
     QueryError,
     RAGError,
+    UnsafeFileError,
 )
 
 __all__ = [
@@ -42,6 +49,13 @@ JSON_INVALID_MESSAGE = "请求体不是合法的 JSON (invalid JSON body)"
 # Most specific first: the first matching class decides the status
 _STATUS: list[tuple[type[RAGError], int]] = [
     (QueryError, 422),
+    (FileTooLargeError, 413),
+    (FileTypeError, 415),
+    (UnsafeFileError, 422),
+    (DocumentLoadError, 422),
+    (DocumentExistsError, 409),
+    (DocumentNotFoundError, 404),
+    (JobBusyError, 409),
     (IndexMissingError, 503),
     (IndexStaleError, 503),
     (IndexError_, 503),

@@ -173,6 +173,11 @@ class DocumentOut(BaseModel):
     kind: str
     chars: int
     chunks: int
+    status: str = Field(
+        "indexed", description="indexed, indexing, pending (stored, not indexed yet), error "
+        "(could not be loaded: see `error`) or removing"
+    )
+    error: str | None = Field(None, description="为什么无法载入 (why the file failed to load)")
 
 
 class DocumentsResponse(BaseModel):

@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from rag.corpus.budgets import check_document, check_file
 from rag.corpus.headings import detect_headings
 from rag.corpus.loaders import SUPPORTED_SUFFIXES, read_raw
 from rag.corpus.manifest import (
@@ -20,6 +21,9 @@ from rag.corpus.manifest import (
 from rag.corpus.models import Document
 from rag.corpus.normalize import normalize_text
 from rag.exceptions import CorpusError, DocumentLoadError
+
+if TYPE_CHECKING:
+    from rag.settings import Settings
 
 __all__ = ["CorpusLoad", "load_document", "load_corpus", "corpus_files"]
 
@@ -92,11 +96,14 @@ def load_document(
     )
 
 
-def load_corpus(paths_or_dir: str | Path | Iterable[str | Path]) -> CorpusLoad:
+def load_corpus(
+    paths_or_dir: str | Path | Iterable[str | Path], settings: Settings | None = None
+) -> CorpusLoad:
     """Load a folder (or a list of files and folders); unreadable files become errors.
 
     One bad file never stops the others: its DocumentLoadError (naming the file and the
-    reason) is collected in `errors`.
+    reason) is collected in `errors`. Each file first passes `check_file` (size, type by
+    content, zip bombs, HTML depth) under `settings` (default: `get_settings()`).
 
     Example:
         >>> import tempfile, pathlib
@@ -107,11 +114,16 @@ def load_corpus(paths_or_dir: str | Path | Iterable[str | Path]) -> CorpusLoad:
         >>> [x.source for x in r.documents], [e.reason for e in r.errors]
         (['a.txt'], ['empty file (文件为空)'])
     """
+    from rag.settings import get_settings
+
+    budgets = settings or get_settings()
     result = CorpusLoad()
     seen: set[str] = set()
     for path in corpus_files(paths_or_dir, result.errors):
         try:
+            check_file(path, budgets)  # hostile or oversized files are refused before parsing
             doc = load_document(path)
+            check_document(doc, budgets)  # and texts too long to chunk and embed in time
         except DocumentLoadError as exc:
             result.errors.append(exc)
             continue

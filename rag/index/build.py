@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -76,12 +77,14 @@ def build_index(
     rebuild: bool = False,
     progress: bool = True,
     paths: list[Path] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> BuildReport:
     """Index `settings.corpus_dir` (or `paths`) into `settings.index_dir`.
 
     Only new or changed documents are chunked and embedded (embeddings are cached by
     content); removed ones are dropped; the result replaces the old index atomically.
     A file that fails to load is reported and, if it was indexed before, kept as it was.
+    `on_progress(done, total)` follows the embedding of new chunks.
 
     Example:
         >>> report = build_index(get_settings())     # doctest: +SKIP
@@ -98,7 +101,7 @@ def build_index(
     report = BuildReport(index_dir=str(index_dir))
 
     # Load the corpus; bad files are reported, not fatal
-    loaded = load_corpus(paths if paths is not None else settings.corpus_dir)
+    loaded = load_corpus(paths if paths is not None else settings.corpus_dir, settings)
     report.errors = [str(e) for e in loaded.errors]
     docs = {d.source: d for d in loaded.documents}
 
@@ -149,7 +152,7 @@ def build_index(
     keys = [embedding_key(enc.name, c.index_text) for c in chunks]
     cache: dict[str, np.ndarray] = prev["embeddings"] if prev else {}
     vectors = embed_missing(
-        enc, chunks, keys, cache, settings.embedding_batch_size, progress, report
+        enc, chunks, keys, cache, settings.embedding_batch_size, progress, report, on_progress
     )
 
     # Write everything to a temp dir, then swap it in

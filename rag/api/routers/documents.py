@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 
 from rag.api.deps import ServiceDep
 from rag.api.schemas import DocumentsResponse, DocumentText, ErrorResponse
@@ -22,23 +21,14 @@ _503: dict[int | str, dict[str, Any]] = {
 @router.get(
     "/documents", response_model=DocumentsResponse, responses=_503, summary="文档列表 (documents)"
 )
-def documents(service: ServiceDep) -> dict[str, Any]:
-    """Every indexed document with its county, year and chunk count."""
+def documents(service: ServiceDep, request: Request) -> dict[str, Any]:
+    """Every document with its county, year, chunk count and status: the indexed ones, and
+    files stored in the corpus folder that are waiting for (or failed) indexing."""
+    from rag.kb.catalogue import catalogue
+
     index = service.index
-    per_doc = Counter(c.doc_id for c in index.chunks.values())
-    docs = [
-        {
-            "doc_id": d.doc_id,
-            "source": d.source,
-            "title": d.title,
-            "county": d.county,
-            "year": d.year,
-            "kind": d.kind,
-            "chars": len(d.text),
-            "chunks": per_doc.get(d.doc_id, 0),
-        }
-        for d in sorted(index.documents.values(), key=lambda d: d.source)
-    ]
+    jobs = getattr(request.app.state, "jobs", None)
+    docs = catalogue(service.settings, index.documents, index.chunks, jobs)
     return {"count": len(docs), "documents": docs}
 
 
