@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from rag.answer.models import Message
@@ -36,10 +37,13 @@ _SEP = re.compile(r"(?:的|在|，|,|\s)+")
 
 def _place_at(q: str, start: int) -> int | None:
     # The end of a place name starting at `start` (looked for in a short window: linear)
-    for p in find_places(q[start : start + 16]):
-        if q.startswith(p, start):
-            return start + len(p)
-    return None
+    n = _place_prefix(q[start : start + 16])
+    return start + n if n else None
+
+
+@lru_cache(maxsize=4096)
+def _place_prefix(window: str) -> int:
+    return next((len(p) for p in find_places(window) if window.startswith(p)), 0)
 _GENERIC = {"全市", "全省", "全县", "规划", "目标", "工作", "情况", "问题", "项目", "方面", "东西",
             "时候", "部分", "内容"}
 
