@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from rag.answer.models import Answer, Message
@@ -166,11 +167,14 @@ class RAGService:
             )
         return normalize_question(q)  # 龍馬 → 龙马, ２０２４ → 2024: the documents' forms
 
-    def check_history(self, history: list[Message] | None) -> list[Message] | None:
+    def check_history(
+        self, history: list[Message] | None, names: Sequence[str] | None = None
+    ) -> list[Message] | None:
         """The history a follow-up is read against, bounded: the last `max_history_messages`
         turns, each cleaned like a question; a user turn longer than `max_question_chars`, an
         assistant turn longer than `max_history_chars` or more than `max_history_total_chars`
-        in all is a QueryError (so no request can carry unbounded work).
+        in all is a QueryError (so no request can carry unbounded work). `names[i]` is how
+        the error calls turn i (default `history[i]`; /v1 says `messages[j]`).
 
         Example:
             >>> svc.check_history([Message("user", "洪洞\\x00呢")])[0].content  # doctest: +SKIP
@@ -183,12 +187,13 @@ class RAGService:
         first = len(history) - len(recent)
         out: list[Message] = []
         for i, msg in enumerate(recent, start=first):
-            text = clean_input(msg.content or "", f"history[{i}].content")
+            name = names[i] if names is not None and i < len(names) else f"history[{i}]"
+            text = clean_input(msg.content or "", f"{name}.content")
             limit = s.max_question_chars if msg.role == "user" else s.max_history_chars
             if len(text) > limit:
                 raise QueryError(
-                    f"历史消息 history[{i}] 过长：{len(text)} 字，上限 {limit} 字 "
-                    f"(history[{i}] has {len(text)} characters, the limit is {limit})"
+                    f"历史消息 {name} 过长：{len(text)} 字，上限 {limit} 字 "
+                    f"({name} has {len(text)} characters, the limit is {limit})"
                 )
             out.append(Message(msg.role, text))
         total = sum(len(m.content) for m in out)

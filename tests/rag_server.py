@@ -1,4 +1,4 @@
-"""Test helper: a real `rag serve` subprocess on a free loopback port, running this checkout."""
+"""Test helper: a real `rag serve` subprocess (or an app under uvicorn) on a free loopback port."""
 
 from __future__ import annotations
 
@@ -7,16 +7,18 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 
-__all__ = ["ROOT", "free_port", "rag_env", "rag_serve"]
+__all__ = ["ROOT", "free_port", "rag_env", "rag_serve", "serve_app"]
 
 
 def free_port() -> int:
@@ -66,3 +68,24 @@ def rag_serve(env: dict[str, str], timeout: float = 240) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+@contextmanager
+def serve_app(app: Any) -> Iterator[str]:
+    """An ASGI `app` (e.g. `create_app(service=...)`) under uvicorn in a thread on a free
+    loopback port, for tests that reach into the running service (its gate, its encoder)."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -21,13 +21,17 @@ from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp.shared.exceptions import MCPError
-from rag_server import rag_env, rag_serve
+from rag_server import rag_env, rag_serve, serve_app
 
+from rag.api import create_app
+from rag.mcp.server import build_server
+from rag.service import RAGService
 from rag.settings import Settings
 
 KEY = "mcp-test-key"
 TOOLS = {"search", "ask", "list_documents", "get_passage"}
 QUESTION = "龙马物流园进展如何？"
+LONG = ("洪洞，2024年，" * 1000)[:8000]  # one history message of 8,000 characters
 
 Session = Callable[[Client], Awaitable[Any]]
 
@@ -94,7 +98,7 @@ def _check_tools_and_answers(out: dict[str, Any]) -> None:
 
 
 # Bad arguments: a tool error with a readable message, and the server goes on answering
-BAD_CALLS = [
+BAD_CALLS: list[tuple[str, dict[str, Any], list[str]]] = [
     ("search", {"query": "龙马物流园", "top_k": 0}, ["top_k 必须在 1 到"]),
     ("search", {"query": "龙马物流园", "filters": {"city": "绛县"}},
      ["未知的筛选条件「city」", "unknown filter"]),
@@ -103,6 +107,14 @@ BAD_CALLS = [
     ("search", {}, ["query", "Field required"]),
     ("ask", {"question": QUESTION, "history": [{"role": "robot", "content": "x"}]},
      ["history[0]", "role"]),
+    # Bounded as /ask is: history limits, strict integers
+    ("ask", {"question": "那绛县呢？", "history": [{"role": "user", "content": LONG}]},
+     ["历史消息 history[0] 过长：8000 字，上限 500 字", "history[0] has 8000 characters"]),
+    ("ask", {"question": "那绛县呢？",
+             "history": [{"role": "assistant", "content": "好" * 2000}] * 5},
+     ["对话历史过长", "the limit is 8000"]),
+    ("search", {"query": "龙马物流园", "top_k": "5"}, ["top_k", "valid integer"]),
+    ("search", {"query": "龙马物流园", "top_k": True}, ["top_k", "valid integer"]),
     ("get_passage", {}, ["chunk_id", "doc_id"]),
     ("get_passage", {"chunk_id": "nope"}, ["没有这个段落", "unknown chunk id"]),
     ("get_passage", {"doc_id": "hongtong_2024_report.txt", "start": 5, "end": 10**6},
@@ -275,3 +287,105 @@ def test_http_without_the_key_is_refused(base_url: str) -> None:
     r = httpx.post(f"{base_url}/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
     assert r.status_code == 401 and "RAG_API_KEY" in r.json()["detail"]
     assert r.headers["www-authenticate"] == "Bearer"
+
+
+# Bounded as /ask is (issue 13): the deadline, clean text, a long history refused at once
+def test_http_long_history_is_refused_at_once_while_a_question_answers(base_url: str) -> None:
+    async def body(client: Client) -> tuple[Any, float, Any]:
+        t0 = time.perf_counter()
+        bad = await _call(client, "ask", {"question": "那绛县呢？",
+                                          "history": [{"role": "user", "content": LONG}]})
+        took = time.perf_counter() - t0
+        return bad, took, await _call(client, "ask", {"question": QUESTION})
+
+    bad, took, good = _run(_http(base_url, KEY), body)
+    assert bad.is_error and "8000" in _text(bad) and took < 1.0
+    assert not good.is_error and good.structured_content["answerable"] is True
+
+
+def test_lone_surrogate_is_a_tool_error_in_process(tiny_settings: Settings, tiny_index: Any,
+                                                   encoder: Any) -> None:
+    # Over a wire the SDKs cannot even encode "\ud800"; in-process it reaches the tools
+    server = build_server(RAGService(tiny_settings, index=tiny_index, encoder=encoder))
+    calls: list[tuple[str, dict[str, Any]]] = [
+        ("ask", {"question": "\ud800"}),
+        ("ask", {"question": "那绛县呢？", "history": [{"role": "user", "content": "\ud800"}]}),
+        ("search", {"query": "龙马\udfff物流园"}),
+        ("search", {"query": "龙马物流园", "filters": {"county": "\ud83d"}}),
+        ("get_passage", {"chunk_id": "\ud800"}),
+    ]
+
+    async def body(client: Client) -> list[Any]:
+        return [await _call(client, tool, args) for tool, args in calls]
+
+    results = _run(lambda: Client(server), body)
+    where = ["question", "history[0].content", "question", "filters.county", "chunk_id"]
+    for r, name in zip(results, where, strict=True):
+        assert r.is_error, name
+        assert "无效的 Unicode" in _text(r) and "Unicode" in _text(r) and name in _text(r), (
+            name, _text(r))
+
+
+def test_http_lone_surrogate_on_the_wire_is_a_parse_error(base_url: str) -> None:
+    # JSON text with a lone surrogate escape: the SDK refuses the message (JSON-RPC -32700)
+    raw = ('{"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "ask", '
+           '"arguments": {"question": "\\ud800"}}}')
+    r = httpx.post(f"{base_url}/mcp", content=raw.encode(), timeout=30,
+                   headers={"Authorization": f"Bearer {KEY}",
+                            "Content-Type": "application/json",
+                            "Accept": "application/json, text/event-stream",
+                            "MCP-Protocol-Version": "2025-06-18"})
+    assert r.status_code == 400, r.text
+    assert r.json()["error"]["code"] == -32700
+    out = _run(_http(base_url, KEY), lambda c: _call(c, "ask", {"question": QUESTION}))
+    assert not out.is_error  # and the server goes on answering
+
+
+def test_http_past_the_deadline_is_a_tool_error_and_frees_the_slot(
+    tiny_settings: Settings, tiny_index: Any, encoder: Any
+) -> None:
+    settings = tiny_settings.model_copy(update={"request_timeout_s": 0.5, "api_concurrency": 1})
+    app = create_app(service=RAGService(settings, index=tiny_index, encoder=encoder), ui=False)
+    gate = app.state.gate
+    held: list[Any] = []
+    try:
+        with serve_app(app) as url:  # started (and warmed up) first, then every encoder busy
+            held = [encoder._take() for _ in range(encoder._max)]
+
+            async def late(client: Client) -> list[tuple[Any, float]]:
+                out = []
+                for tool, args in [("ask", {"question": "绛县的农业发展超时测试问题？"}),
+                                   ("search", {"query": "绛县农业超时测试"})]:
+                    t0 = time.perf_counter()
+                    out.append((await _call(client, tool, args), time.perf_counter() - t0))
+                return out
+
+            for r, took in _run(_http(url, None), late):
+                assert r.is_error and took < 3.0
+                assert "请求超时：超过 0.5 秒" in _text(r) and "0.5 s" in _text(r)
+                assert gate.in_use == 0 and gate.waiting == 0  # its slot is free again
+            for m in held:
+                encoder._free.put(m)
+            held = []
+            ok = _run(_http(url, None), lambda c: _call(c, "ask", {"question": QUESTION}))
+            assert not ok.is_error and "[1]" in ok.structured_content["answer"]
+    finally:
+        for m in held:
+            encoder._free.put(m)
+
+
+def test_stdio_applies_the_deadline(tiny_settings: Settings, tiny_index: Any) -> None:
+    # RAG_REQUEST_TIMEOUT_S holds over stdio too: 1 ms is too short for any question
+    env = rag_env(RAG_INDEX_DIR=str(tiny_settings.index_dir), RAG_REQUEST_TIMEOUT_S="0.001")
+    params = StdioServerParameters(command=sys.executable, args=["-m", "rag.cli", "mcp"],
+                                   env=env, cwd=str(tiny_settings.index_dir.parent))
+
+    async def body(client: Client) -> list[Any]:
+        return [await _call(client, "ask", {"question": QUESTION}),
+                await _call(client, "search", {"query": "龙马物流园"}),
+                await _call(client, "list_documents", {})]
+
+    ask, search, docs = _run(lambda: Client(params), body)
+    for r in (ask, search):
+        assert r.is_error and "请求超时" in _text(r) and "0.001 s" in _text(r), _text(r)
+    assert not docs.is_error and docs.structured_content["count"] == 3  # not a query: no gate

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -12,7 +13,8 @@ import httpx
 import openai
 import pytest
 from fastapi.testclient import TestClient
-from rag_server import rag_env, rag_serve
+from openai.types.chat import ChatCompletion
+from rag_server import rag_env, rag_serve, serve_app
 
 from rag.answer.llm import ChatClient
 from rag.api import create_app
@@ -121,11 +123,11 @@ def test_follow_up_through_message_history(client: openai.OpenAI) -> None:
         {"role": "assistant", "content": first},  # with its sources block, as front-ends send it
         {"role": "user", "content": [{"type": "text", "text": "那绛县呢？"}]},
     ])
-    rewritten = r.model_extra["rag"]["rewritten_question"]
+    rewritten = (r.model_extra or {})["rag"]["rewritten_question"]
     assert rewritten and "绛县" in rewritten
     content = r.choices[0].message.content or ""
     assert content.startswith(f"*（按上下文理解为：{rewritten}）*")
-    cits = r.choices[0].message.model_extra["citations"]
+    cits = (r.choices[0].message.model_extra or {})["citations"]
     assert cits and cits[0]["county"] == "绛县" and "[1]" in content
 
 
@@ -279,3 +281,156 @@ def test_stream_with_an_llm_failing_midway_withdraws_and_answers(
     assert "内陆港" in rest and "**来源 (sources)**" in rest
     final = chunks[-1].model_extra["rag"]
     assert any("LLM 不可用" in n for n in final["notes"])
+
+
+# Bounded as /ask is (issue 13): history limits, clean text, strict types, 405, the deadline
+LONG = ("洪洞，2024年，" * 1000)[:8000]
+
+
+def test_long_history_message_is_refused_naming_it(client: openai.OpenAI) -> None:
+    messages: list[Any] = [{"role": "system", "content": "You are a helpful assistant."},
+                           {"role": "user", "content": LONG},
+                           {"role": "assistant", "content": "好"},
+                           {"role": "user", "content": "那绛县呢？"}]
+    for stream in (False, True):
+        t0 = time.perf_counter()
+        with pytest.raises(openai.BadRequestError) as err:
+            client.chat.completions.create(model=MODEL, messages=messages, stream=stream)
+        assert time.perf_counter() - t0 < 1.0
+        msg = err.value.message
+        assert "历史消息 messages[1] 过长：8000 字，上限 500 字" in msg, msg
+        assert "messages[1] has 8000 characters, the limit is 500" in msg
+        assert err.value.code == "invalid_value"
+    # Too much history in all (assistant turns may be longer, up to RAG_MAX_HISTORY_CHARS)
+    many: list[Any] = [{"role": "assistant", "content": "好" * 2000} for _ in range(5)]
+    with pytest.raises(openai.BadRequestError) as err:
+        client.chat.completions.create(
+            model=MODEL, messages=[*many, {"role": "user", "content": "那绛县呢？"}])
+    assert "对话历史过长" in err.value.message and "8000" in err.value.message
+    assert _ask(client).choices[0].message.content  # the server goes on answering
+
+
+def _raw(client: openai.OpenAI, body: str) -> Any:
+    # A JSON body the SDK would not encode itself (a lone surrogate is an escape in JSON
+    # text, as a browser's JSON.stringify sends it), still sent and parsed by the SDK
+    return client.post("/chat/completions", cast_to=ChatCompletion, content=body.encode(),
+                       options={"headers": {"Content-Type": "application/json"}})
+
+
+@pytest.mark.parametrize(("message", "param"), [
+    ('{"role": "user", "content": "\\ud800"}', "messages.0.content"),
+    ('{"role": "user", "content": "龙马物流园\\udfff进展"}', "messages.0.content"),
+    ('{"role": "user", "content": [{"type": "text", "text": "\\ud83d"}]}',
+     "messages.0.content.0.text"),
+])
+def test_lone_surrogate_is_a_bad_request(client: openai.OpenAI, message: str, param: str
+                                         ) -> None:
+    with pytest.raises(openai.BadRequestError) as err:
+        _raw(client, f'{{"model": "{MODEL}", "messages": [{message}]}}')
+    assert err.value.param == param
+    assert "无效的 Unicode" in err.value.message and "invalid Unicode" in err.value.message
+    assert err.value.code == "invalid_value"
+
+
+def test_lone_surrogate_elsewhere_is_a_bad_request(client: openai.OpenAI) -> None:
+    user = '{"role": "user", "content": "那绛县呢？"}'
+    bodies = {
+        "messages.0.content": f'{{"model": "{MODEL}", "messages": [{{"role": "user", '
+                              f'"content": "\\ud800"}}, {{"role": "assistant", "content": '
+                              f'"好"}}, {user}]}}',
+        "model": f'{{"model": "\\ud800", "messages": [{user}]}}',
+        "filters.county": f'{{"model": "{MODEL}", "messages": [{user}], '
+                          f'"filters": {{"county": "\\ud800"}}}}',
+    }
+    for param, body in bodies.items():
+        with pytest.raises(openai.BadRequestError) as err:
+            _raw(client, body)
+        assert err.value.param == param and "Unicode" in err.value.message, param
+    # metadata.filters as JSON text: the surrogate is inside the text
+    meta = json.dumps({"filters": '{"county": "\\ud800"}'})
+    with pytest.raises(openai.BadRequestError) as err:
+        _raw(client, f'{{"model": "{MODEL}", "messages": [{user}], "metadata": {meta}}}')
+    assert err.value.param == "metadata.filters" and "Unicode" in err.value.message
+
+
+def test_control_characters_are_cleaned(client: openai.OpenAI) -> None:
+    r = _ask(client, "龙马物流园\x00进展\x07如何？")
+    assert "[1]" in (r.choices[0].message.content or "")
+    assert r.model_extra["rag"]["answerable"] is True
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("top_k", "5"), ("top_k", True), ("n", True), ("stream", "true"), ("temperature", "0.5"),
+    ("model", 5),
+])
+def test_strict_types(client: openai.OpenAI, field: str, value: Any) -> None:
+    body: dict[str, Any] = {"model": MODEL, "messages": [{"role": "user", "content": QUESTION}],
+                            field: value}
+    with pytest.raises(openai.BadRequestError) as err:
+        _raw(client, json.dumps(body))
+    assert err.value.param == field and field in err.value.message
+    assert "invalid parameter" in err.value.message
+
+
+def test_message_content_of_the_wrong_type_names_it(client: openai.OpenAI) -> None:
+    body = {"model": MODEL, "messages": [{"role": "user", "content": 5}]}
+    with pytest.raises(openai.BadRequestError) as err:
+        _raw(client, json.dumps(body))
+    assert err.value.param == "messages.0.content"
+    assert "必须是文本或内容片段列表" in err.value.message
+    assert "string or a list" in err.value.message
+
+
+@pytest.mark.parametrize(("method", "path", "allow"), [
+    ("GET", "/v1/chat/completions", "POST"), ("PUT", "/v1/chat/completions", "POST"),
+    ("DELETE", "/v1/chat/completions", "POST"), ("OPTIONS", "/v1/chat/completions", "POST"),
+    ("POST", "/v1/models", "GET"), ("PATCH", "/v1/models", "GET"),
+    ("DELETE", "/v1/models/govdoc-rag", "GET"),
+])
+def test_wrong_method_is_405_in_the_openai_shape(base_url: str, method: str, path: str,
+                                                 allow: str) -> None:
+    r = httpx.request(method, f"{base_url}{path}", headers={"Authorization": f"Bearer {KEY}"})
+    assert r.status_code == 405, r.text
+    assert r.headers["allow"] == allow
+    err = r.json()["error"]
+    assert err["type"] == "invalid_request_error" and err["code"] == "method_not_allowed"
+    assert f"不支持 {method} 方法，请用 {allow}" in err["message"]
+    assert "not allowed" in err["message"]
+    # Unknown paths stay 404, the key is checked first
+    assert httpx.request(method, f"{base_url}/v1/nope",
+                         headers={"Authorization": f"Bearer {KEY}"}).status_code == 404
+    assert httpx.request(method, f"{base_url}{path}").status_code == 401
+
+
+def test_past_the_deadline_is_503_in_the_openai_shape_and_frees_the_slot(
+    tiny_settings: Settings, tiny_index: Any, encoder: Any
+) -> None:
+    settings = tiny_settings.model_copy(update={"request_timeout_s": 0.5, "api_concurrency": 1})
+    app = create_app(service=RAGService(settings, index=tiny_index, encoder=encoder), ui=False)
+    gate = app.state.gate
+    held: list[Any] = []
+    try:
+        with serve_app(app) as url:  # started (and warmed up) first, then every encoder busy
+            sdk = openai.OpenAI(base_url=f"{url}/v1", api_key="none", max_retries=0)
+            held = [encoder._take() for _ in range(encoder._max)]
+            for i, stream in enumerate((False, True)):
+                t0 = time.perf_counter()
+                with pytest.raises(openai.InternalServerError) as err:
+                    _ask(sdk, f"绛县的农业发展超时测试问题{i}？", stream=stream)
+                assert time.perf_counter() - t0 < 3.0
+                e = err.value
+                assert e.status_code == 503 and e.code == "timeout"
+                assert isinstance(e.body, dict) and e.body["type"] == "server_error"
+                assert "请求超时：超过 0.5 秒" in e.message and "0.5 s" in e.message
+                assert e.response.headers["retry-after"] == "1"
+                assert gate.in_use == 0 and gate.waiting == 0  # its slot is free again
+            for m in held:
+                encoder._free.put(m)
+            held = []
+            r = _ask(sdk)  # the next request succeeds
+            assert "[1]" in (r.choices[0].message.content or "")
+            chunks = list(_ask(sdk, stream=True))
+            assert chunks[-1].choices[0].finish_reason == "stop"
+    finally:
+        for m in held:
+            encoder._free.put(m)

@@ -15,7 +15,7 @@ from rag.api.runtime import ComputeGate
 from rag.deadline import deadline, deadline_error
 from rag.settings import Settings
 
-__all__ = ["query_cost", "run_bounded"]
+__all__ = ["query_cost", "run_bounded", "run_gated"]
 
 log = logging.getLogger("rag.api")
 
@@ -42,13 +42,36 @@ async def run_bounded(request: Request, work: Callable[[], T], *, cost: float = 
     """
     settings: Settings = request.app.state.settings
     gate: ComputeGate = request.app.state.gate
-    timeout = settings.request_timeout_s if settings.request_timeout_s > 0 else None
-    ticket = gate.ticket(cost)
+    rid = getattr(request.state, "request_id", None)
+    return await run_gated(gate, settings.request_timeout_s, work, cost=cost,
+                           label=f"request {rid}")
+
+
+async def run_gated(gate: ComputeGate | None, timeout_s: float | None, work: Callable[[], T],
+                    *, cost: float = 0.0, label: str = "request") -> T:
+    """`run_bounded` without an HTTP request: the MCP tools use it (both transports).
+
+    Args:
+        gate: the compute gate to hold a slot of (None: no gate, the deadline only).
+        timeout_s: the deadline in seconds (None or <= 0: none).
+        work: what to run in a worker thread.
+        cost: the query's expected work in characters (`query_cost`).
+        label: names the caller in the log line of an abandoned request.
+
+    Example:
+        >>> import anyio
+        >>> anyio.run(lambda: run_gated(ComputeGate(1), 5.0, lambda: 42))
+        42
+    """
+    timeout = timeout_s if timeout_s and timeout_s > 0 else None
+    ticket = gate.ticket(cost) if gate is not None else None
     t0 = time.monotonic()
 
     def bounded() -> T:
         left = None if timeout is None else timeout - (time.monotonic() - t0)
         with deadline(left if left is None else max(left, 1e-6), timeout):
+            if gate is None or ticket is None:
+                return work()
             gate.acquire(ticket, left)
             try:
                 return work()
@@ -59,9 +82,9 @@ async def run_bounded(request: Request, work: Callable[[], T], *, cost: float = 
         return await anyio.to_thread.run_sync(bounded)
     with anyio.move_on_after(timeout) as scope:
         return await anyio.to_thread.run_sync(bounded, abandon_on_cancel=True)
-    gate.cancel(ticket)  # past the deadline: free the slot now; the thread gives up later
-    rid = getattr(request.state, "request_id", None)
-    log.warning("request %s ran past its %.1f s deadline (cost %.0f chars); abandoned",
-                rid, timeout, cost)
+    if gate is not None and ticket is not None:
+        gate.cancel(ticket)  # past the deadline: free the slot now; the thread gives up later
+    log.warning("%s ran past its %.1f s deadline (cost %.0f chars); abandoned",
+                label, timeout, cost)
     assert scope.cancelled_caught
     raise deadline_error(timeout)

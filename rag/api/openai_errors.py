@@ -13,7 +13,8 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rag.api.errors import status_for, user_message
-from rag.exceptions import RAGError
+from rag.api.openai_schemas import UNION_TAGS
+from rag.exceptions import DeadlineError, RAGError
 
 __all__ = ["OpenAIRoute", "OpenAIHTTPError", "openai_error", "validation_message"]
 
@@ -35,9 +36,10 @@ class OpenAIHTTPError(Exception):
     """
 
     def __init__(self, status: int, message: str, *, code: str | None = None,
-                 param: str | None = None) -> None:
+                 param: str | None = None, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status, self.message, self.code, self.param = status, message, code, param
+        self.headers = headers
 
 
 def openai_error(status: int, message: str, *, code: str | None = None,
@@ -56,7 +58,8 @@ def openai_error(status: int, message: str, *, code: str | None = None,
 
 # Validation errors, readable in Chinese and English (OpenAI answers them with 400)
 def _param(loc: Sequence[Any]) -> str:
-    return ".".join(str(p) for p in loc if p not in ("body", "query", "path")) or "body"
+    skip = ("body", "query", "path", *UNION_TAGS)
+    return ".".join(str(p) for p in loc if p not in skip) or "body"
 
 
 def validation_message(err: dict[str, Any]) -> str:
@@ -74,6 +77,9 @@ def validation_message(err: dict[str, Any]) -> str:
         return "请求体必须是 JSON 对象 (body must be a JSON object)"
     if kind == "missing":
         return f"缺少参数 {name} (missing required parameter '{name}')"
+    if kind == "invalid_unicode":
+        return (f"参数 {name} 含有无效的 Unicode 字符（孤立的代理项）"
+                f"(parameter '{name}' contains invalid Unicode: {err.get('msg', '')})")
     if kind == "extra_forbidden" and "filters" in loc:
         return (f"未知的筛选条件「{loc[-1]}」，可用：county、year、source "
                 f"(unknown filter key '{loc[-1]}')")
@@ -86,7 +92,8 @@ def validation_message(err: dict[str, Any]) -> str:
 def _from_exception(request: Request, exc: Exception) -> Response | None:
     # The OpenAI-shaped response for an exception, or None when it is not ours to answer
     if isinstance(exc, OpenAIHTTPError):
-        return openai_error(exc.status, exc.message, code=exc.code, param=exc.param)
+        return openai_error(exc.status, exc.message, code=exc.code, param=exc.param,
+                            headers=exc.headers)
     if isinstance(exc, RequestValidationError):
         errors = list(exc.errors())
         first = errors[0] if errors else {}
@@ -94,6 +101,9 @@ def _from_exception(request: Request, exc: Exception) -> Response | None:
         where = first.get("type") != "json_invalid" and first.get("loc", ())  # not a position
         return openai_error(400, message, code="invalid_value" if errors else None,
                             param=_param(where) if where else None)
+    if isinstance(exc, DeadlineError):  # past RAG_REQUEST_TIMEOUT_S: the slot is free again
+        return openai_error(503, user_message(exc), code="timeout",
+                            headers={"Retry-After": "1"})
     if isinstance(exc, RAGError):
         status = status_for(exc)
         status = 400 if status == 422 else status

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
-from rag.api.schemas import CitationOut, Filters
+from rag.api.schemas import CitationOut, Filters, Text
 
 __all__ = [
     "ChatChoice",
@@ -21,27 +21,48 @@ __all__ = [
     "OpenAIErrorResponse",
     "RagExtra",
     "StreamOptions",
+    "UNION_TAGS",
     "Usage",
 ]
+
+# Strict types, as OpenAI checks them ("5" is not a number); unknown fields are ignored
+_STRICT_OPEN = ConfigDict(extra="allow", strict=True)
+# The tags of `content`'s two forms; they appear in error locations and are left out of `param`
+UNION_TAGS = ("as-text", "as-parts")
 
 
 class ContentPart(BaseModel):
     """One part of a multi-part message; only `text` parts are read."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = _STRICT_OPEN
 
     type: str
-    text: str | None = None
+    text: Text | None = None
+
+
+def _content_form(value: Any) -> str | None:
+    # Which form `content` takes: one error for the form sent, not one per form
+    return UNION_TAGS[0] if isinstance(value, str) else UNION_TAGS[1] if isinstance(
+        value, list) else None
+
+
+# A message's content: text, or a list of parts (lone surrogates refused in either)
+Content = Annotated[
+    Annotated[Text, Tag(UNION_TAGS[0])] | Annotated[list[ContentPart], Tag(UNION_TAGS[1])],
+    Discriminator(_content_form, custom_error_type="content_type",
+                  custom_error_message="必须是文本或内容片段列表 (must be a string or a list "
+                                       "of content parts)"),
+]
 
 
 class ChatMessageIn(BaseModel):
     """One chat message. System, developer and tool messages are accepted and not used."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = _STRICT_OPEN
 
     role: Literal["system", "developer", "user", "assistant", "tool", "function"]
-    content: str | list[ContentPart] | None = None
-    name: str | None = None
+    content: Content | None = None
+    name: Text | None = None
 
     def text(self) -> str:
         """The message's text (text parts joined).
@@ -58,7 +79,7 @@ class ChatMessageIn(BaseModel):
 class StreamOptions(BaseModel):
     """`stream_options`: `include_usage` adds a last chunk carrying `usage`."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = _STRICT_OPEN
 
     include_usage: bool = False
 
@@ -66,6 +87,7 @@ class StreamOptions(BaseModel):
 class ChatCompletionRequest(BaseModel):
     """`POST /v1/chat/completions`. Sampling fields are accepted and ignored (answers are
     quoted, not sampled); unknown fields are ignored, as OpenAI-compatible servers do.
+    Types are strict and text must be valid Unicode (a lone surrogate is a 400).
 
     Example:
         >>> msg = {"role": "user", "content": "龙马物流园进展如何？"}
@@ -74,9 +96,9 @@ class ChatCompletionRequest(BaseModel):
         (False, 1)
     """
 
-    model_config = ConfigDict(extra="allow")
+    model_config = _STRICT_OPEN
 
-    model: str = Field(
+    model: Text = Field(
         ..., description="模型名，即知识库 (the knowledge base)", examples=["govdoc-rag"]
     )
     messages: list[ChatMessageIn] = Field(

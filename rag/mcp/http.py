@@ -79,7 +79,8 @@ def mount_mcp(app: FastAPI, service: RAGService, settings: Settings,
     """Add the /mcp route to `app`; enter `endpoint.running()` in the app's lifespan."""
     from rag.mcp.server import build_server  # the mcp SDK: only when mounted
 
-    endpoint = MCPEndpoint(build_server(service, gate=gate), settings)
+    server = build_server(service, gate=gate, timeout_s=settings.request_timeout_s)
+    endpoint = MCPEndpoint(server, settings)
     app.router.routes.append(Route(PATH, endpoint, methods=["GET", "POST", "DELETE"],
                                    include_in_schema=False))
     return endpoint

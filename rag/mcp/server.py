@@ -3,7 +3,7 @@
 # No `from __future__ import annotations`: the SDK reads these signatures at run time.
 import logging
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
@@ -15,6 +15,7 @@ from pydantic import Field, WithJsonSchema
 from rag import __version__
 from rag.api.errors import user_message
 from rag.api.markdown import answer_markdown, citation_place
+from rag.api.runtime import ComputeGate
 from rag.exceptions import RAGError
 from rag.mcp import tools
 from rag.mcp.models import AskResult, DocumentsResult, PassageResult, SearchResult
@@ -68,7 +69,9 @@ _HISTORY_SCHEMA = {
 
 FiltersArg = Annotated[dict[str, Any] | None, WithJsonSchema(_FILTERS_SCHEMA)]
 HistoryArg = Annotated[list[dict[str, Any]] | None, WithJsonSchema(_HISTORY_SCHEMA)]
-TopK = Annotated[int | None, Field(description="返回段落数，1–50，默认 5 (passages, 1-50)")]
+# Strict integers, as on the HTTP API ("5" and true are not numbers)
+TopK = Annotated[int | None, Field(strict=True,
+                                   description="返回段落数，1–50，默认 5 (passages, 1-50)")]
 
 _READ_ONLY = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
 
@@ -80,6 +83,20 @@ def _call(fn: Callable[[], dict[str, Any]], render: Callable[[dict[str, Any]], s
         data = fn()
     except RAGError as exc:
         raise ToolError(user_message(exc)) from exc
+    return _result(data, render)
+
+
+async def _bounded(work: Awaitable[dict[str, Any]], render: Callable[[dict[str, Any]], str]
+                   ) -> CallToolResult:
+    # The same for a query tool (gate, deadline): past the deadline too, a tool error
+    try:
+        data = await work
+    except RAGError as exc:
+        raise ToolError(user_message(exc)) from exc
+    return _result(data, render)
+
+
+def _result(data: dict[str, Any], render: Callable[[dict[str, Any]], str]) -> CallToolResult:
     return CallToolResult(content=[TextContent(type="text", text=render(data))],
                           structured_content=data)
 
@@ -103,13 +120,16 @@ def _passage_text(data: dict[str, Any]) -> str:
     return f"{where} ({data['source']} {data['start']}–{data['end']})\n\n{data['text']}"
 
 
-def build_server(service: RAGService, *, gate: Any | None = None,
-                 warm_up: bool = False) -> MCPServer:
-    """An MCPServer whose tools answer from `service`.
+def build_server(service: RAGService, *, gate: ComputeGate | None = None,
+                 timeout_s: float | None = None, warm_up: bool = False) -> MCPServer:
+    """An MCPServer whose tools answer from `service`; `search` and `ask` are bounded as
+    `/ask` is (compute gate by cost, deadline, history limits).
 
     Args:
         service: the shared RAGService (its index loads on first use).
-        gate: the API's ComputeGate, so MCP queries share the server's limit (HTTP).
+        gate: the API's ComputeGate, so MCP queries share the server's limit (HTTP);
+            default a gate of its own (`RAG_API_CONCURRENCY`, stdio).
+        timeout_s: the deadline of a query tool; default `RAG_REQUEST_TIMEOUT_S`.
         warm_up: load the index and pay first-call costs in the background at start (stdio).
 
     Example:
@@ -117,6 +137,11 @@ def build_server(service: RAGService, *, gate: Any | None = None,
         >>> server.name
         'govdoc-rag'
     """
+
+    settings = service.settings
+    if gate is None:
+        gate = ComputeGate(settings.api_concurrency, heavy_cost=settings.heavy_query_chars)
+    timeout = settings.request_timeout_s if timeout_s is None else timeout_s
 
     @asynccontextmanager
     async def lifespan(_: MCPServer) -> AsyncIterator[None]:
@@ -137,26 +162,28 @@ def build_server(service: RAGService, *, gate: Any | None = None,
         "检索政务文档，返回按相关度排序的原文段落，每段带引用标签 [n]《标题》›章节（文件 起–止）。"
         "Search the government documents: ranked passages, each with a citation label and "
         "its chunk_id (for get_passage)."))
-    def search(
+    async def search(
         query: Annotated[str, Field(description="查询，如「龙马物流园」(query)")],
         top_k: TopK = None,
         filters: FiltersArg = None,
     ) -> Annotated[CallToolResult, SearchResult]:
-        return _call(lambda: tools.search(service, query, top_k, filters, gate), _search_text)
+        return await _bounded(tools.search(service, query, top_k, filters, gate, timeout),
+                              _search_text)
 
     @mcp.tool(annotations=_READ_ONLY, description=(
         "就政务文档提问，返回每句带 [n] 引用的回答、直接答案和引文；资料中没有时如实说明"
         "（answerable=false）。Ask a question: a cited answer (every sentence has [n]), the "
         "direct answer and the citations with exact quotes; declines when the documents do "
         "not say."))
-    def ask(
+    async def ask(
         question: Annotated[str, Field(description="问题，如「龙马物流园进展如何？」(question)")],
         history: HistoryArg = None,
         top_k: TopK = None,
         filters: FiltersArg = None,
     ) -> Annotated[CallToolResult, AskResult]:
-        return _call(lambda: tools.ask(service, question, history, top_k, filters, gate),
-                     answer_markdown)
+        return await _bounded(
+            tools.ask(service, question, history, top_k, filters, gate, timeout),
+            answer_markdown)
 
     @mcp.tool(annotations=_READ_ONLY, description=(
         "列出已索引的文档（doc_id、文件名、标题、县、年份）。"
@@ -173,8 +200,10 @@ def build_server(service: RAGService, *, gate: Any | None = None,
         chunk_id: Annotated[str | None, Field(description="段落 id (from search)")] = None,
         doc_id: Annotated[str | None, Field(description="文档 id 或文件名 (doc id or file)")]
         = None,
-        start: Annotated[int | None, Field(description="起始偏移 (start offset)")] = None,
-        end: Annotated[int | None, Field(description="结束偏移，不含 (end offset)")] = None,
+        start: Annotated[int | None, Field(strict=True, description="起始偏移 (start offset)")]
+        = None,
+        end: Annotated[int | None, Field(strict=True, description="结束偏移，不含 (end offset)")]
+        = None,
     ) -> Annotated[CallToolResult, PassageResult]:
         return _call(lambda: tools.get_passage(service, chunk_id, doc_id, start, end),
                      _passage_text)

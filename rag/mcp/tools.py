@@ -1,34 +1,33 @@
 """What the MCP tools do, over a RAGService: plain functions returning dicts (no MCP here).
 
 Bad arguments raise `rag.exceptions.QueryError` (or `FilterError`) with a message in Chinese
-and English; `rag.mcp.server` turns every `RAGError` into a tool error.
+and English; `rag.mcp.server` turns every `RAGError` into a tool error. `search` and `ask`
+are bounded as `/ask` is: checked history, the compute gate by cost, the request deadline
+(`DeadlineError` past `RAG_REQUEST_TIMEOUT_S`).
 """
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from rag.answer.models import Message
+from rag.api.bounded import query_cost, run_gated
 from rag.api.markdown import citation_place
 from rag.api.openai_errors import validation_message
 from rag.api.schemas import Filters
 from rag.exceptions import FilterError, QueryError
+from rag.text.hygiene import clean_input
 
 if TYPE_CHECKING:
+    from rag.api.runtime import ComputeGate
     from rag.service import RAGService
 
 __all__ = ["MAX_PASSAGE_CHARS", "ask", "check_filters", "get_passage", "list_documents",
            "search"]
 
 MAX_PASSAGE_CHARS = 5000  # longest span get_passage returns
-
-
-def _slot(gate: Any | None) -> AbstractContextManager[Any]:
-    # The server's compute gate when there is one (HTTP); stdio serves one client
-    return gate.slot() if gate is not None else nullcontext()
 
 
 def check_filters(filters: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -65,19 +64,21 @@ def _label(n: int, d: dict[str, Any], start: int, end: int) -> str:
     return f"[{n}] {citation_place(d)} ({d['source']} {start}–{end})"
 
 
-def search(service: RAGService, query: str, top_k: int | None = None,
-           filters: dict[str, Any] | None = None, gate: Any | None = None) -> dict[str, Any]:
+async def search(service: RAGService, query: str, top_k: int | None = None,
+                 filters: dict[str, Any] | None = None, gate: ComputeGate | None = None,
+                 timeout_s: float | None = None) -> dict[str, Any]:
     """Ranked passages, each with a citation label `[n] 《title》 › section (file start–end)`.
 
     Example:
-        >>> search(svc, "龙马物流园", top_k=3)["passages"][0]["citation"]  # doctest: +SKIP
+        >>> anyio.run(lambda: search(svc, "龙马物流园", top_k=3))["passages"][0]["citation"]
+        ... # doctest: +SKIP
         '[1] 《洪洞县2024年政府工作报告解读》 › 一、2023年工作回顾 (hongtong_2024_report.txt 0-190)'
     """
     q = service.check_question(query)
     k = service.check_top_k(top_k)
     f = check_filters(filters)
-    with _slot(gate):
-        hits = service.search(q, top_k=k, filters=f)
+    hits = await run_gated(gate, timeout_s, lambda: service.search(q, top_k=k, filters=f),
+                           cost=query_cost(q), label="MCP search")
     passages = []
     for n, h in enumerate(hits, 1):
         d = h.to_dict()
@@ -91,21 +92,25 @@ def search(service: RAGService, query: str, top_k: int | None = None,
     return {"query": q, "top_k": k, "filters": f or {}, "passages": passages}
 
 
-def ask(service: RAGService, question: str, history: list[dict[str, Any]] | None = None,
-        top_k: int | None = None, filters: dict[str, Any] | None = None,
-        gate: Any | None = None) -> dict[str, Any]:
+async def ask(service: RAGService, question: str, history: list[dict[str, Any]] | None = None,
+              top_k: int | None = None, filters: dict[str, Any] | None = None,
+              gate: ComputeGate | None = None, timeout_s: float | None = None
+              ) -> dict[str, Any]:
     """The cited answer: `/ask`'s fields without the retrieved passages.
 
     Example:
-        >>> ask(svc, "龙马物流园进展如何？")["citations"][0]["n"]  # doctest: +SKIP
+        >>> anyio.run(lambda: ask(svc, "龙马物流园进展如何？"))["citations"][0]["n"]
+        ... # doctest: +SKIP
         1
     """
-    service.check_question(question)
+    q = service.check_question(question)
     service.check_top_k(top_k)
     f = check_filters(filters)
-    turns = _history(history)
-    with _slot(gate):
-        answer = service.ask(question, top_k=top_k, filters=f, history=turns).to_dict()
+    turns = service.check_history(_history(history))  # bounded and cleaned, as for /ask
+    answer = await run_gated(
+        gate, timeout_s,
+        lambda: service.ask(q, top_k=top_k, filters=f, history=turns).to_dict(),
+        cost=query_cost(q, turns), label="MCP ask")
     keys = ("answer", "answerable", "direct_answer", "confidence", "citations",
             "rewritten_question", "notes")
     return {k: answer.get(k) for k in keys}
@@ -134,6 +139,8 @@ def get_passage(service: RAGService, chunk_id: str | None = None, doc_id: str | 
         >>> get_passage(svc, doc_id="a.txt", start=68, end=114)["text"]  # doctest: +SKIP
         '龙马物流园建设全面提速，……'
     """
+    chunk_id = clean_input(chunk_id, "chunk_id") if chunk_id else chunk_id  # echoed in errors
+    doc_id = clean_input(doc_id, "doc_id") if doc_id else doc_id
     index = service.index
     if chunk_id:
         chunk = index.chunks.get(chunk_id)

@@ -17,12 +17,14 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
+from fastapi.routing import APIRoute
 from pydantic import ValidationError
 
 from rag.answer.models import Message
 from rag.api.auth import require_key
-from rag.api.deps import GateDep, ServiceDep, get_app_settings
-from rag.api.errors import status_for, user_message
+from rag.api.bounded import query_cost, run_bounded
+from rag.api.deps import ServiceDep, get_app_settings
+from rag.api.errors import method_message, status_for, user_message
 from rag.api.markdown import answer_markdown, rewritten_line, sources_markdown, strip_sources
 from rag.api.openai_errors import OpenAIHTTPError, OpenAIRoute, validation_message
 from rag.api.openai_schemas import (
@@ -50,7 +52,8 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": OpenAIErrorResponse, "description": "请求无效 (invalid request)"},
     401: {"model": OpenAIErrorResponse, "description": "缺少或错误的密钥 (missing or wrong key)"},
     404: {"model": OpenAIErrorResponse, "description": "没有这个模型 (unknown model)"},
-    503: {"model": OpenAIErrorResponse, "description": "索引未建立 (no index: run `rag index`)"},
+    503: {"model": OpenAIErrorResponse,
+          "description": "索引未建立或损坏，或请求超时 (no/damaged index, or past the deadline)"},
 }
 
 
@@ -83,8 +86,8 @@ def get_model(model_id: str, request: Request) -> dict[str, Any]:
     return _card(settings)
 
 
-# The request: question, history, filters
-def _conversation(body: ChatCompletionRequest) -> tuple[str, list[Message], int]:
+# The request: question, history (with each turn's place in `messages`), filters
+def _conversation(body: ChatCompletionRequest) -> tuple[str, list[Message], list[str]]:
     # The last user message asks; earlier user/assistant turns are the history
     if not body.messages:
         raise OpenAIHTTPError(400, "messages 不能为空 (messages must not be empty)",
@@ -96,14 +99,16 @@ def _conversation(body: ChatCompletionRequest) -> tuple[str, list[Message], int]
                  f"(the last message must be a user message, got '{last.role}')",
             param=f"messages.{len(body.messages) - 1}.role")
     history: list[Message] = []
-    for m in body.messages[:-1]:
+    names: list[str] = []  # how a history error names the turn: messages[j]
+    for j, m in enumerate(body.messages[:-1]):
         if m.role == "user":
             history.append(Message("user", m.text()))
         elif m.role == "assistant":
             history.append(Message("assistant", strip_sources(m.text())))
-    question = last.text()
-    prompt_chars = len(question) + sum(len(m.content) for m in history)
-    return question, history, prompt_chars
+        else:
+            continue
+        names.append(f"messages[{j}]")
+    return last.text(), history, names
 
 
 def _filters(body: ChatCompletionRequest) -> dict[str, Any] | None:
@@ -148,34 +153,41 @@ def _extra(answer: dict[str, Any]) -> dict[str, Any]:
     responses={**_ERRORS, 200: {"content": {"text/event-stream": {}}}},
     summary="对话补全，OpenAI 兼容 (chat completions, OpenAI-compatible)",
 )
-def chat_completions(
-    body: ChatCompletionRequest, request: Request, service: ServiceDep, gate: GateDep
+async def chat_completions(
+    body: ChatCompletionRequest, request: Request, service: ServiceDep
 ) -> Any:
     """The cited answer to the last user message, as a `chat.completion` (or its chunks as
-    server-sent events with `stream: true`, ending with `data: [DONE]`)."""
+    server-sent events with `stream: true`, ending with `data: [DONE]`).
+
+    Bounded as `/ask` is: the history is checked (`RAG_MAX_HISTORY_*`), the work runs under
+    the compute gate by its cost, and past `RAG_REQUEST_TIMEOUT_S` the answer is a 503."""
     settings = get_app_settings(request)
     if body.n != 1:
         raise OpenAIHTTPError(400, f"只支持 n=1，收到 n={body.n} (only n=1 is supported)",
                               param="n", code="unsupported_value")
     _check_model(body.model, settings)
-    question, history, prompt_chars = _conversation(body)
+    question, turns, names = _conversation(body)
     filters = _filters(body)
-    service.check_question(question)
+    q = service.check_question(question)
     service.check_top_k(body.top_k)
+    history = service.check_history(turns, names)  # what is read, bounded and cleaned
+    prompt_chars = len(q) + sum(len(m.content) for m in history or ())
+    cost = query_cost(q, history)
     head = _head(request, body.model)
 
     if body.stream:
-        with gate.slot():  # retrieval and answering happen before the first event
-            events = answer_events(service, question, top_k=body.top_k, filters=filters,
-                                   history=history or None)
+        # Retrieval and (extractive) answering happen before the first event, under the gate
+        events = await run_bounded(
+            request, lambda: answer_events(service, q, top_k=body.top_k, filters=filters,
+                                           history=history), cost=cost)
         usage = bool(body.stream_options and body.stream_options.include_usage)
         return StreamingResponse(
             _stream(events, head, prompt_chars, usage), media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
-    with gate.slot():
-        answer = service.ask(question, top_k=body.top_k, filters=filters,
-                             history=history or None).to_dict()
+    answer = await run_bounded(
+        request, lambda: service.ask(q, top_k=body.top_k, filters=filters,
+                                     history=history).to_dict(), cost=cost)
     return completion(head, answer, prompt_chars)
 
 
@@ -247,10 +259,26 @@ def _stream(events: Iterator[dict[str, Any]], head: dict[str, Any], prompt_chars
     yield "data: [DONE]\n\n"
 
 
-# Anything else under /v1: OpenAI's 404
-@router.api_route("/{path:path}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"],
+# Anything else under /v1: 405 for a known path with another method, else OpenAI's 404
+@router.api_route("/{path:path}",
+                  methods=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"],
                   include_in_schema=False, response_model=None)
 def unknown_url(path: str, request: Request) -> Any:
+    allowed = _methods_at(request.url.path)
+    if allowed:
+        allow = ", ".join(sorted(allowed - {"HEAD"}))
+        raise OpenAIHTTPError(405, method_message(request.method, allow),
+                              code="method_not_allowed", headers={"Allow": allow})
     raise OpenAIHTTPError(
         404, f"没有这个接口 {request.method} /v1/{path}，可用：/v1/chat/completions、/v1/models "
              f"(invalid URL {request.method} /v1/{path})", code="unknown_url")
+
+
+def _methods_at(path: str) -> set[str]:
+    # The methods the /v1 routes (this catch-all aside) take at `path`
+    methods: set[str] = set()
+    for route in router.routes:
+        if (isinstance(route, APIRoute) and route.endpoint is not unknown_url
+                and route.path_regex.match(path)):
+            methods |= route.methods or set()
+    return methods
