@@ -11,7 +11,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cmrc import cmrc_em, cmrc_f1, load_cmrc, sentence_of  # noqa: E402
+from cmrc import load_cmrc, sentence_of  # noqa: E402
+
+from rag.evaluation.cmrc import cmrc_em, cmrc_f1  # noqa: E402
 
 from rag.answer.model import WEIGHTS_DIR, LinearModel  # noqa: E402
 from rag.answer.query import analyze  # noqa: E402
