@@ -55,7 +55,7 @@ def ask_left_out(
     *,
     on_result: Callable[[QuestionResult], None] | None = None,
 ) -> list[QuestionResult]:
-    """One left-out copy per answerable result with a `doc`, in the results' order.
+    """One left-out copy per answerable result whose `doc` is in the index, in results' order.
 
     Questions are visited document by document, so each subset index is built once.
 
@@ -66,7 +66,9 @@ def ask_left_out(
     from rag.service import RAGService
 
     index = service.index
-    todo = [r.item for r in results if r.item.answerable and r.item.doc and not r.error]
+    known = {d.source for d in index.documents.values()} | set(index.documents)
+    todo = [r.item for r in results
+            if r.item.answerable and r.item.doc in known and not r.error]
     order = {it.id: n for n, it in enumerate(todo)}
     copies: list[QuestionResult] = []
     current: tuple[str, RAGService] | None = None
