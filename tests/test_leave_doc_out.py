@@ -63,6 +63,16 @@ def test_subset_never_returns_the_removed_document(tiny_index: HybridIndex) -> N
     assert set(by_id.chunks) == set(sub.chunks)
 
 
+def test_subset_cache_keeps_one_index_per_doc_set(tiny_index: HybridIndex) -> None:
+    from rag.index.subset import SubsetCache
+
+    subsets = SubsetCache(tiny_index, maxsize=1)
+    first = subsets({REMOVED})
+    assert subsets([REMOVED]) is first  # same set, any collection
+    other = subsets({"jiangxian_2025_sessions.txt"})
+    assert other is not first and subsets({REMOVED}) is not first  # evicted at maxsize 1
+
+
 def test_subset_ranks_like_a_real_build_without_the_file(
     tiny_index: HybridIndex, index_without: HybridIndex
 ) -> None:
@@ -79,7 +89,6 @@ def test_subset_ranks_like_a_real_build_without_the_file(
                 assert g.scores[name] == pytest.approx(value, abs=1e-4), (q, name)
 
 
-@pytest.mark.slow
 def test_block_tokens_equal_whole_text_tokens(tiny_index: HybridIndex) -> None:
     """jieba segments each block on its own, so tokens cached per block add up to the text's."""
     from rag.index.subset import _base, _tokens

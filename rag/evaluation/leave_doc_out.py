@@ -62,7 +62,7 @@ def ask_left_out(
     Example:
         >>> copies = ask_left_out(service, run.results, ask_one, matcher)  # doctest: +SKIP
     """
-    from rag.index.subset import without_documents
+    from rag.index.subset import SubsetCache
     from rag.service import RAGService
 
     index = service.index
@@ -71,12 +71,12 @@ def ask_left_out(
             if r.item.answerable and r.item.doc in known and not r.error]
     order = {it.id: n for n, it in enumerate(todo)}
     copies: list[QuestionResult] = []
+    subsets = SubsetCache(index, maxsize=1)  # documents are visited in turn: one at a time
     current: tuple[str, RAGService] | None = None
     for item in sorted(todo, key=lambda it: (str(it.doc), order[it.id])):
         doc = str(item.doc)
-        if current is None or current[0] != doc:  # one subset per document, then dropped
-            subset = without_documents(index, {doc})
-            current = (doc, RAGService(service.settings, index=subset, llm=service.llm))
+        if current is None or current[0] != doc:
+            current = (doc, RAGService(service.settings, index=subsets({doc}), llm=service.llm))
         sub = current[1]
         copy = left_out_item(item, sub.index, matcher)
         result = ask_one(sub, copy)
