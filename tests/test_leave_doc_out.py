@@ -63,6 +63,16 @@ def test_subset_never_returns_the_removed_document(tiny_index: HybridIndex) -> N
     assert set(by_id.chunks) == set(sub.chunks)
 
 
+def test_subset_cache_keeps_one_index_per_doc_set(tiny_index: HybridIndex) -> None:
+    from rag.index.subset import SubsetCache
+
+    subsets = SubsetCache(tiny_index, maxsize=1)
+    first = subsets({REMOVED})
+    assert subsets([REMOVED]) is first  # same set, any collection
+    other = subsets({"jiangxian_2025_sessions.txt"})
+    assert other is not first and subsets({REMOVED}) is not first  # evicted at maxsize 1
+
+
 def test_subset_ranks_like_a_real_build_without_the_file(
     tiny_index: HybridIndex, index_without: HybridIndex
 ) -> None:
@@ -79,7 +89,6 @@ def test_subset_ranks_like_a_real_build_without_the_file(
                 assert g.scores[name] == pytest.approx(value, abs=1e-4), (q, name)
 
 
-@pytest.mark.slow
 def test_block_tokens_equal_whole_text_tokens(tiny_index: HybridIndex) -> None:
     """jieba segments each block on its own, so tokens cached per block add up to the text's."""
     from rag.index.subset import _base, _tokens
@@ -171,3 +180,28 @@ def test_cli_leave_doc_out_with_split_and_report(
     assert "lodo_abstain_recall" in result["overall"]
     text = report.read_text(encoding="utf-8")
     assert "## Leave-document-out" in text and "split: fit" in text
+
+
+@pytest.mark.slow
+def test_subset_matches_real_builds_on_the_bundled_corpus(
+    corpus_settings: Settings, encoder: Encoder, tmp_path: Path
+) -> None:
+    """For each bundled document: a real incremental build without it (embeddings reused from
+    a copy of the index) ranks every eval question's top 5 as the subset does."""
+    from rag.index.build import build_index
+
+    index = HybridIndex.load(corpus_settings, encoder=encoder)
+    questions = [it.question for it in load_dataset(Path(__file__).parents[1] / "eval/qa.jsonl")]
+    for doc in sorted(d.source for d in index.documents.values()):
+        root = tmp_path / doc
+        shutil.copytree(corpus_settings.corpus_dir, root / "corpus")
+        (root / "corpus" / doc).unlink()
+        shutil.copytree(corpus_settings.index_dir, root / "index")
+        settings = corpus_settings.model_copy(
+            update={"corpus_dir": root / "corpus", "index_dir": root / "index"})
+        assert build_index(settings, encoder=encoder, progress=False).embedded == 0
+        real = HybridIndex.load(settings, encoder=encoder)
+        sub = without_documents(index, {doc})
+        for q in questions:
+            got = [h.chunk.id for h in sub.search(q, top_k=5)]
+            assert got == [h.chunk.id for h in real.search(q, top_k=5)], (doc, q)

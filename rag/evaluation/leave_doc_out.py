@@ -55,26 +55,28 @@ def ask_left_out(
     *,
     on_result: Callable[[QuestionResult], None] | None = None,
 ) -> list[QuestionResult]:
-    """One left-out copy per answerable result with a `doc`, in the results' order.
+    """One left-out copy per answerable result whose `doc` is in the index, in results' order.
 
     Questions are visited document by document, so each subset index is built once.
 
     Example:
         >>> copies = ask_left_out(service, run.results, ask_one, matcher)  # doctest: +SKIP
     """
-    from rag.index.subset import without_documents
+    from rag.index.subset import SubsetCache
     from rag.service import RAGService
 
     index = service.index
-    todo = [r.item for r in results if r.item.answerable and r.item.doc and not r.error]
+    known = {d.source for d in index.documents.values()} | set(index.documents)
+    todo = [r.item for r in results
+            if r.item.answerable and r.item.doc in known and not r.error]
     order = {it.id: n for n, it in enumerate(todo)}
     copies: list[QuestionResult] = []
+    subsets = SubsetCache(index, maxsize=1)  # documents are visited in turn: one at a time
     current: tuple[str, RAGService] | None = None
     for item in sorted(todo, key=lambda it: (str(it.doc), order[it.id])):
         doc = str(item.doc)
-        if current is None or current[0] != doc:  # one subset per document, then dropped
-            subset = without_documents(index, {doc})
-            current = (doc, RAGService(service.settings, index=subset, llm=service.llm))
+        if current is None or current[0] != doc:
+            current = (doc, RAGService(service.settings, index=subsets({doc}), llm=service.llm))
         sub = current[1]
         copy = left_out_item(item, sub.index, matcher)
         result = ask_one(sub, copy)

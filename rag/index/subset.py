@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import weakref
+from collections import OrderedDict
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from rag.corpus.models import Chunk
     from rag.index.hybrid import HybridIndex
 
-__all__ = ["without_documents"]
+__all__ = ["SubsetCache", "without_documents"]
 
 
 @dataclasses.dataclass
@@ -99,6 +100,30 @@ def without_documents(index: HybridIndex, doc_ids: Collection[str]) -> HybridInd
         doc_fingerprints={k: v for k, v in m.doc_fingerprints.items() if k in sources},
     )
     return HybridIndex(s, index.encoder, manifest, docs, chunks, dense, keyword)
+
+
+class SubsetCache:
+    """`without_documents` results of one index, kept per doc-id set (least recently used out).
+
+    Example:
+        >>> subsets = SubsetCache(index, maxsize=4)             # doctest: +SKIP
+        >>> subsets({"a.txt"}) is subsets(["a.txt"])            # doctest: +SKIP
+        True
+    """
+
+    def __init__(self, index: HybridIndex, maxsize: int = 8) -> None:
+        self.index, self.maxsize = index, max(1, maxsize)
+        self._cache: OrderedDict[frozenset[str], HybridIndex] = OrderedDict()
+
+    def __call__(self, doc_ids: Collection[str]) -> HybridIndex:
+        key = frozenset(doc_ids)
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        subset = self._cache[key] = without_documents(self.index, key)
+        while len(self._cache) > self.maxsize:
+            self._cache.popitem(last=False)
+        return subset
 
 
 def _chunks(index: HybridIndex) -> list[Chunk]:
