@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -86,7 +87,12 @@ def chunk_document(doc: Document, settings: Settings | None = None) -> list[Chun
             ):
                 spans.append((a, b, g.path))
     spans = _merge_tiny(spans, min_chars, max_chars)
-    return [_chunk(doc, n, a, b, path, headings) for n, (a, b, path) in enumerate(spans)]
+    ordered = sorted(headings, key=lambda h: h.start)
+    starts = [h.start for h in ordered]
+    return [
+        _chunk(doc, n, a, b, path, ordered[bisect_left(starts, a) : bisect_left(starts, b)])
+        for n, (a, b, path) in enumerate(spans)
+    ]
 
 
 def document_headings(doc: Document) -> list[Heading]:
@@ -165,22 +171,26 @@ def _sibling(a: _Group, b: _Group) -> bool:
 def _merge_tiny(
     spans: list[tuple[int, int, tuple[str, ...]]], min_chars: int, max_chars: int
 ) -> list[tuple[int, int, tuple[str, ...]]]:
-    """A chunk under `min_chars` joins a neighbour when the union fits `max_chars`."""
-    out = list(spans)
-    i = 0
-    while i < len(out) and len(out) > 1:
-        a, b, path = out[i]
-        if b - a >= min_chars:
-            i += 1
+    """A chunk under `min_chars` joins a neighbour when the union fits `max_chars`.
+
+    One pass: a tiny chunk joins the one before it, else the one after it (and is looked
+    at again as part of that one).
+    """
+    items = list(spans)
+    out: list[tuple[int, int, tuple[str, ...]]] = []
+    for n in range(len(items)):
+        a, b, path = items[n]
+        if b - a >= min_chars or len(items) == 1:
+            out.append(items[n])
             continue
-        prev = out[i - 1] if i > 0 else None
-        nxt = out[i + 1] if i + 1 < len(out) else None
+        prev = out[-1] if out else None
+        nxt = items[n + 1] if n + 1 < len(items) else None
         if prev and b - prev[0] <= max_chars:
-            out[i - 1 : i + 1] = [(prev[0], max(b, prev[1]), common_prefix(prev[2], path))]
+            out[-1] = (prev[0], max(b, prev[1]), common_prefix(prev[2], path))
         elif nxt and nxt[1] - a <= max_chars:
-            out[i : i + 2] = [(a, max(b, nxt[1]), common_prefix(path, nxt[2]))]
+            items[n + 1] = (a, max(b, nxt[1]), common_prefix(path, nxt[2]))
         else:
-            i += 1
+            out.append(items[n])
     return out
 
 

@@ -13,11 +13,15 @@ from rag.exceptions import DocumentLoadError
 __all__ = ["read_raw", "SUPPORTED_SUFFIXES"]
 
 
-def read_raw(path: Path) -> tuple[str, dict[str, Any]]:
+def read_raw(path: Path, max_mb: float | None = None) -> tuple[str, dict[str, Any]]:
     """Raw text of `path` plus facts about it (`format`, `encoding`, `sha256` of the bytes).
 
+    A file larger than `max_mb` (default: the `max_file_mb` setting, `RAG_MAX_FILE_MB`)
+    is refused before it is read.
+
     Raises:
-        DocumentLoadError: the file is missing, empty, of an unknown type or unreadable.
+        DocumentLoadError: the file is missing, empty, too large, of an unknown type or
+            unreadable.
 
     Example:
         >>> import tempfile, pathlib
@@ -33,6 +37,7 @@ def read_raw(path: Path) -> tuple[str, dict[str, Any]]:
         raise DocumentLoadError(
             str(path), f"unsupported file type '{suffix or path.name}' (supported: {known})"
         )
+    _check_size(path, max_mb)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -52,6 +57,25 @@ def read_raw(path: Path) -> tuple[str, dict[str, Any]]:
         reason = "empty file (文件为空)" if empty else "no text found in the file (文件中没有文字)"
         raise DocumentLoadError(str(path), reason)
     return text, {"format": suffix[1:], "sha256": hashlib.sha256(data).hexdigest(), **info}
+
+
+def _check_size(path: Path, max_mb: float | None) -> None:
+    """Refuse a file over the size limit, naming its size, the limit and the setting."""
+    if max_mb is None:
+        from rag.settings import get_settings
+
+        max_mb = get_settings().max_file_mb
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return  # a missing file gets its own error when it is read
+    if size > max_mb * 1024 * 1024:
+        mb = size / 1024 / 1024
+        raise DocumentLoadError(
+            str(path),
+            f"file is {mb:,.1f} MB, over the limit of {max_mb:g} MB; raise RAG_MAX_FILE_MB to "
+            f"load it (文件 {mb:,.1f} MB，超过上限 {max_mb:g} MB，可调大 RAG_MAX_FILE_MB)",
+        )
 
 
 # One reader per format: (path, bytes) -> (raw text, info)

@@ -9,7 +9,7 @@ from typing import Any
 from rag.corpus import bylines, cleanup
 from rag.corpus.cjk import ends_sentence
 from rag.corpus.lines import LineMarks, join_spaced, strip_markup
-from rag.corpus.offsets import SYNTHETIC, MappedStr
+from rag.corpus.offsets import MappedStr
 from rag.corpus.wraps import Draft, join_lines, join_wraps
 
 __all__ = ["Paragraph", "NormalizedText", "normalize_text", "paragraphs_of"]
@@ -216,7 +216,6 @@ def _assemble(drafts: list[Draft], ocr: bool, meta: dict[str, Any]) -> Normalize
         )
         pos += len(d.ms)
     joined = MappedStr.join(parts)
-    assert all(o == SYNTHETIC or o >= 0 for o in joined.offs)
     return NormalizedText(joined.text, joined.offs, paragraphs, meta)
 
 

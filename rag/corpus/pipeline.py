@@ -35,7 +35,10 @@ class CorpusLoad:
 
 
 def load_document(
-    path: str | Path, entry: ManifestEntry | dict[str, Any] | None = None
+    path: str | Path,
+    entry: ManifestEntry | dict[str, Any] | None = None,
+    *,
+    max_mb: float | None = None,
 ) -> Document:
     """Read one file into a normalised Document.
 
@@ -46,8 +49,10 @@ def load_document(
     `meta["headings"]` for `chunk_document`. An empty (or whitespace-only) file is an
     error, not an empty Document.
 
+    A file over `max_mb` (default `RAG_MAX_FILE_MB`) is refused before it is read.
+
     Raises:
-        DocumentLoadError: the file is missing, empty, unsupported or unreadable.
+        DocumentLoadError: the file is missing, empty, too large, unsupported or unreadable.
 
     Example:
         >>> import tempfile, pathlib
@@ -58,7 +63,7 @@ def load_document(
         ('x', '绛县', 2025)
     """
     path = Path(path)
-    raw, info = read_raw(path)
+    raw, info = read_raw(path, max_mb)
     norm = normalize_text(raw)
     if not norm.text.strip():
         raise DocumentLoadError(
