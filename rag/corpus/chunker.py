@@ -20,7 +20,7 @@ __all__ = ["CHUNKER_VERSION", "chunk_document", "chunk_id", "document_headings"]
 
 # Bump whenever chunk boundaries or texts may change: indexes built with another
 # version are stale.
-CHUNKER_VERSION = "sections-2"
+CHUNKER_VERSION = "sections-3"
 
 
 @dataclass
@@ -31,6 +31,7 @@ class _Group:
     end: int
     paths: list[tuple[str, ...]] = field(default_factory=list)
     styles: list[str] = field(default_factory=list)  # heading style of each member section
+    run_in: bool = False  # the first section opens with a bold run-in heading (body follows it)
 
     @property
     def size(self) -> int:
@@ -120,9 +121,10 @@ def _units(sections: list[Section], min_chars: int) -> list[_Group]:
     pending: _Group | None = None
     for s in sections:
         style = s.heading.style if s.heading is not None else ""
-        unit = _Group(s.start, s.end, [s.path], [style])
+        run_in = s.heading is not None and s.heading.inline and s.heading.style.startswith("bold")
+        unit = _Group(s.start, s.end, [s.path], [style], run_in)
         if pending is not None:
-            unit = _Group(pending.start, s.end, [s.path], [style])
+            unit = _Group(pending.start, s.end, [s.path], [style], run_in)
             pending = None
         heading_only = s.heading is not None and s.body_chars == 0
         headline = s.heading is None and s.end - s.start < min_chars  # a title block alone
@@ -148,7 +150,9 @@ def _pack(
         if g is not None:
             combined = u.end - g.start
             sibling = _sibling(g, u)
-            child = u.paths[0][:-1] == g.paths[-1] and g.styles[-1] != ""  # not the preamble
+            # an intro and its first child; not a bold run-in item (**能源产业转型升级。**…),
+            # a paragraph of its own that keeps its own heading path
+            child = u.paths[0][:-1] == g.paths[-1] and g.styles[-1] != "" and not u.run_in
             related = (siblings and sibling) or child
             tiny = g.size < min_chars or u.size < min_chars
             # a tiny item rather starts a group with the like items after it: (一) (二) …
@@ -159,7 +163,7 @@ def _pack(
                 g.paths.extend(u.paths)
                 g.styles.extend(u.styles)
                 continue
-        groups.append(_Group(u.start, u.end, list(u.paths), list(u.styles)))
+        groups.append(_Group(u.start, u.end, list(u.paths), list(u.styles), u.run_in))
     return groups
 
 

@@ -60,7 +60,7 @@ def detect_headings(norm: NormalizedText) -> list[Heading]:
 
 # Stand-alone headings: a whole short paragraph
 def _standalone(text: str, p: Paragraph, i: int) -> Heading | None:
-    if p.caption or p.bullet:
+    if p.caption or p.bullet or p.table:
         return None
     body = text[p.start : p.end]
     label = body.strip()
@@ -84,6 +84,8 @@ def _standalone(text: str, p: Paragraph, i: int) -> Heading | None:
 
 # Run-in headings: `**能源产业转型升级。**…` and lead phrases `强化基层治理底线思维。…`
 def _run_in(text: str, p: Paragraph, i: int) -> Heading | None:
+    if p.table:
+        return None
     body = text[p.start : p.end]
     if 0 < p.bold_len <= 2 * _MAX_HEADING:
         label = _clean_label(body[: p.bold_len])

@@ -85,73 +85,21 @@ def _read_text(path: Path, data: bytes) -> tuple[str, dict[str, Any]]:
 
 
 def _read_docx(path: Path, data: bytes) -> tuple[str, dict[str, Any]]:
-    import io
+    from rag.corpus.docx_reader import read_docx
 
-    import docx
-
-    document = docx.Document(io.BytesIO(data))
-    lines: list[str] = []
-    for para in document.paragraphs:
-        style = (para.style.name if para.style is not None else "") or ""
-        text = para.text.strip()
-        if not text:
-            continue
-        if style.startswith("Heading") and style[-1:].isdigit():
-            text = "#" * int(style[-1]) + " " + text
-        elif style == "Title":
-            text = "# " + text
-        lines.append(text)
-    for table in document.tables:
-        for row in table.rows:
-            cells = [c.text.strip() for c in row.cells if c.text.strip()]
-            if cells:
-                lines.append(" | ".join(cells))
-    return "\n\n".join(lines), {"encoding": "docx"}
+    return read_docx(data)
 
 
 def _read_pdf(path: Path, data: bytes) -> tuple[str, dict[str, Any]]:
-    import io
+    from rag.corpus.pdf_reader import read_pdf
 
-    from pypdf import PdfReader
-
-    reader = PdfReader(io.BytesIO(data))
-    pages = [(page.extract_text() or "").strip() for page in reader.pages]
-    if not any(pages):
-        raise DocumentLoadError(str(path), "PDF has no text layer (scanned images need OCR first)")
-    return "\n\n".join(p for p in pages if p), {"encoding": "pdf", "pages": len(pages)}
+    return read_pdf(data, str(path))
 
 
 def _read_html(path: Path, data: bytes) -> tuple[str, dict[str, Any]]:
-    from bs4 import BeautifulSoup
+    from rag.corpus.html_reader import read_html
 
-    soup = BeautifulSoup(data, "lxml")
-    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "form"]):
-        tag.decompose()
-    for level in range(1, 7):
-        for tag in soup.find_all(f"h{level}"):
-            tag.insert(0, "#" * level + " ")
-    root = soup.body or soup
-    blocks = [
-        "p",
-        "div",
-        "li",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "tr",
-        "br",
-        "section",
-        "article",
-    ]
-    for tag in root.find_all(blocks):
-        tag.append("\n\n")
-    lines = [" ".join(line.split()) for line in root.get_text().split("\n")]
-    text = "\n".join(lines)
-    title = soup.title.get_text(strip=True) if soup.title else ""
-    return text, {"encoding": soup.original_encoding or "utf-8", "html_title": title}
+    return read_html(data)
 
 
 _READERS: dict[str, Callable[[Path, bytes], tuple[str, dict[str, Any]]]] = {

@@ -6,7 +6,7 @@ import statistics
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from rag.corpus import bylines, cleanup
+from rag.corpus import bylines, cleanup, govmeta
 from rag.corpus.cjk import ends_sentence
 from rag.corpus.lines import LineMarks, join_spaced, strip_markup
 from rag.corpus.offsets import MappedStr
@@ -31,6 +31,7 @@ class Paragraph:
     caption: bool = False  # isolated by 2+ blank lines: a photo caption, not a heading
     moved: bool = False  # was cut out of a sentence it interrupted and placed after it
     after_byline: bool = False  # first paragraph after a byline or author line: a new article
+    table: bool = False  # a table row: never a heading
 
 
 @dataclass(frozen=True)
@@ -56,23 +57,32 @@ class NormalizedText:
         return MappedStr(self.text, self.offsets).raw_span(start, end)
 
 
-def normalize_text(raw: str) -> NormalizedText:
+def normalize_text(raw: str, *, structured: bool = False) -> NormalizedText:
     """Clean `raw` without losing track of offsets.
 
     Drops page furniture and site boilerplate, joins OCR line wraps (also across a blank
     line inside a sentence), joins spaced-out text, collapses doubled captions, moves a
     caption or heading that interrupts a sentence to after it, and takes bylines and
-    author lines out of the body (into `meta`). Punctuation is kept as written.
+    author lines out of the body (into `meta`). A government page's metadata lines
+    (索引号：… 主题分类：…) go to `meta["doc_meta"]`, its controls (打印本页, 当前位置：…)
+    to `meta["furniture"]`. Punctuation is kept as written. `structured` text (read from
+    HTML, docx or PDF, one paragraph a block) is never treated as OCR'd narrow columns.
 
     Example:
         >>> n = normalize_text("**能源产业转型升级。**煤矿复产。\\n\\n李安安 王舒一")
         >>> n.text, n.meta["authors"]
         ('能源产业转型升级。煤矿复产。', [['李安安', '王舒一']])
     """
-    meta: dict[str, Any] = {"bylines": [], "authors": [], "furniture": [], "duplicates_dropped": 0}
+    meta: dict[str, Any] = {
+        "bylines": [],
+        "authors": [],
+        "furniture": [],
+        "duplicates_dropped": 0,
+        "doc_meta": {},
+    }
     lines = _clean_lines(raw, meta)
     blocks = _blocks(lines)
-    ocr, typical = _ocr_layout(blocks)
+    ocr, typical = (False, 0.0) if structured else _ocr_layout(blocks)
     meta["ocr_layout"] = ocr
     drafts = _drafts(blocks, ocr, typical)
     drafts = _repair(drafts, meta)
@@ -100,9 +110,13 @@ def _clean_lines(raw: str, meta: dict[str, Any]) -> list[tuple[MappedStr, LineMa
         if not text:
             out.append(None)
             continue
-        if cleanup.is_furniture(text):
+        if cleanup.is_furniture(text) or govmeta.is_page_furniture(text):
             meta["furniture"].append(text)
             continue  # dropped lines do not count as blank either
+        if fields := govmeta.parse_fields(text):
+            meta["doc_meta"].update(fields)
+            meta["furniture"].append(text)
+            continue
         ms = MappedStr.from_raw(raw, a, b).strip(_WS)
         ms, marks = strip_markup(ms)
         if not bylines.has_byline(ms.text):
@@ -212,6 +226,7 @@ def _assemble(drafts: list[Draft], ocr: bool, meta: dict[str, Any]) -> Normalize
                 caption=d.caption,
                 moved=d.moved,
                 after_byline=d.after_byline,
+                table=d.marks.table,
             )
         )
         pos += len(d.ms)

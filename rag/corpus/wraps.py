@@ -98,7 +98,7 @@ class _Wrap:
     def wrapped(self, ocr: bool, typical: float) -> bool:
         """Ends mid-sentence and is body text, so the next paragraph continues it."""
         p = self.first
-        if ends_sentence(self.tail, line=True):
+        if p.marks.table or ends_sentence(self.tail, line=True):
             return False
         if p.marks.md_level or p.marks.bullet or p.caption:
             return False
@@ -110,13 +110,15 @@ class _Wrap:
 
 def _continues(q: Draft, ocr: bool) -> bool:
     """Looks like the rest of a sentence rather than a new heading or item."""
-    if q.marks.md_level or q.marks.bullet or q.marks.bold_len:
+    if q.marks.md_level or q.marks.bullet or q.marks.bold_len or q.marks.table:
         return False
     return len(q.ms) > SHORT or ends_sentence(q.ms.text) or (ocr and q.lines > 1)
 
 
 def _insertable(q: Draft) -> bool:
     """A caption or short heading the layout dropped into the middle of a sentence."""
+    if q.marks.table:
+        return False
     return q.caption or (q.lines == 1 and len(q.ms) <= SHORT and not q.marks.bullet)
 
 

@@ -32,7 +32,15 @@ from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
 
-__all__ = ["Place", "find_places", "lookup", "within", "same_place", "all_places"]
+__all__ = [
+    "Place",
+    "find_places",
+    "place_mentions",
+    "lookup",
+    "within",
+    "same_place",
+    "all_places",
+]
 
 _LEVELS = {"province": 0, "city": 1, "county": 2}
 # Official suffixes, longest first; the stem before one is the short form
@@ -159,6 +167,20 @@ def find_places(text: str) -> list[Place]:
         >>> find_places("科教兴县，千年古县，全县贫困县实现县县通")
         []
     """
+    out: list[Place] = []
+    for _, place in place_mentions(text):
+        if place not in out:
+            out.append(place)
+    return out
+
+
+def place_mentions(text: str) -> list[tuple[int, Place]]:
+    """Every mention `find_places` accepts, as (position, place), repeats included.
+
+    Example:
+        >>> [(i, p.name) for i, p in place_mentions("洪洞县委书记说，洪洞要发展")]
+        [(0, '洪洞县'), (8, '洪洞县')]
+    """
     if not text:
         return []
     data = _data()
@@ -170,7 +192,7 @@ def find_places(text: str) -> list[Place]:
         if len(cands) == 1 and form not in data.common and not _county_short(form, cands[0]):
             p = cands[0]
             context.update(x for x in (p.name, p.province, p.city) if x)
-    out: list[Place] = []
+    out: list[tuple[int, Place]] = []
     prev: tuple[int, Place | None] = (-9, None)  # where the last match ended, its place
     for pos, form, cands in matches:
         if form in data.common:  # an ordinary word: only right after its parent (运城盐湖)
@@ -179,8 +201,8 @@ def find_places(text: str) -> list[Place]:
                 p for p in cands if p.name in context and form != p.short
             ]
         place = _resolve(form, cands, context, data, short_text) if cands else None
-        if place is not None and place not in out:
-            out.append(place)
+        if place is not None:
+            out.append((pos, place))
         prev = (pos + len(form), place)
     return out
 
