@@ -31,7 +31,7 @@ class _Group:
     end: int
     paths: list[tuple[str, ...]] = field(default_factory=list)
     styles: list[str] = field(default_factory=list)  # heading style of each member section
-    run_in: bool = False  # the first section opens with a bold run-in heading (body follows it)
+    run_in: bool = False  # opens with a bold or numbered run-in heading (body on its line)
 
     @property
     def size(self) -> int:
@@ -121,13 +121,19 @@ def _units(sections: list[Section], min_chars: int) -> list[_Group]:
     pending: _Group | None = None
     for s in sections:
         style = s.heading.style if s.heading is not None else ""
-        run_in = s.heading is not None and s.heading.inline and s.heading.style.startswith("bold")
+        run_in = (
+            s.heading is not None
+            and s.heading.inline
+            and s.heading.style not in ("lead", "dash", "dash_end")
+        )
         unit = _Group(s.start, s.end, [s.path], [style], run_in)
         if pending is not None:
             unit = _Group(pending.start, s.end, [s.path], [style], run_in)
             pending = None
         heading_only = s.heading is not None and s.body_chars == 0
-        headline = s.heading is None and s.end - s.start < min_chars  # a title block alone
+        # a short title block (no heading, or a title heading) travels with what follows
+        title_block = s.heading is None or (len(s.path) == 1 and s.heading.style != "break")
+        headline = title_block and s.end - s.start < min_chars
         if heading_only or headline:
             pending = unit
             continue
@@ -150,9 +156,16 @@ def _pack(
         if g is not None:
             combined = u.end - g.start
             sibling = _sibling(g, u)
-            # an intro and its first child; not a bold run-in item (**能源产业转型升级。**…),
-            # a paragraph of its own that keeps its own heading path
-            child = u.paths[0][:-1] == g.paths[-1] and g.styles[-1] != "" and not u.run_in
+            # an intro and its first child; not a run-in item (**能源产业转型升级。**…,
+            # （一）指导思想。…), a paragraph of its own that keeps its own heading path
+            child = (
+                u.paths[0][:-1] == g.paths[-1]
+                and g.styles[-1] != ""
+                # not the title block, even when a title heading opens it
+                and (len(g.paths[-1]) > 1 or g.styles[-1] == "break")
+                and g.styles[-1] != "dash_end"  # the body after a —— item: no parent
+                and not u.run_in
+            )
             related = (siblings and sibling) or child
             tiny = g.size < min_chars or u.size < min_chars
             # a tiny item rather starts a group with the like items after it: (一) (二) …

@@ -51,6 +51,7 @@ _PAIR = re.compile(
     rf"(?=[ \u3000|｜]+(?:{_SPACED_KEY})[ \u3000]*[:：]|$)"
 )
 _SQUASH = re.compile(r"[ \u3000]+")
+_BRACKETED = re.compile(r"【[^】]{0,20}】|\[[^\]]{0,20}\]")  # 【字体：大 中 小】 after a value
 
 # Site controls and navigation, alone on a line (several may share it)
 _CONTROL = (
@@ -79,7 +80,7 @@ def parse_fields(line: str) -> dict[str, str]:
     if len(stripped) > 300:
         return {}
     fields = {
-        _SQUASH.sub("", m.group(1)): m.group(2).strip(" \u3000|｜")
+        _SQUASH.sub("", m.group(1)): _BRACKETED.sub("", m.group(2)).strip(" \u3000|｜")
         for m in _PAIR.finditer(stripped)
     }
     if not fields or not any(k in STRONG_KEYS for k in fields):

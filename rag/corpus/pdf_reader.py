@@ -109,7 +109,11 @@ def _running_lines(pages: list[list[str]]) -> set[str]:
         return set()
     counts: Counter[str] = Counter()
     for lines in pages:
-        edges = {_key(x) for x in lines[:_EDGE] + lines[-_EDGE:]}
+        edges = {
+            _key(x)
+            for x in lines[:_EDGE] + lines[-_EDGE:]
+            if not ends_sentence(x) and not _HEADING_START.match(x)  # body text, a heading
+        }
         counts.update(edges)
     need = max(2, int(0.5 * len(pages) + 0.5))
     return {k for k, n in counts.items() if n >= need and k}
