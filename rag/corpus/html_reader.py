@@ -58,7 +58,8 @@ def read_html(data: bytes) -> tuple[str, dict[str, Any]]:
     page_title = soup.title.get_text(" ", strip=True) if soup.title else ""
     furniture: list[str] = []
     for tag in soup(_DROP_TAGS):
-        _drop(tag, furniture)
+        if not tag.decomposed:
+            _drop(tag, furniture)
     for tag in list(soup.find_all(class_=True) + soup.find_all(id=True)):
         if tag.decomposed or tag.name in ("html", "body"):
             continue

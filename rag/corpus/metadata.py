@@ -43,10 +43,12 @@ def guess_place(title: str, text: str) -> PlaceGuess:
         PlaceGuess(county='绛县', city='运城市', province='山西省', level='county')
         >>> guess_place("山西省2024年政府工作报告", "全省经济实现县县通高速，贫困县清零。")
         PlaceGuess(county='', city='', province='山西省', level='province')
+        >>> guess_place("谱写运城篇章", "绛县两会。绛县县委部署。绛县县长报告。").county
+        '绛县'
         >>> guess_place("政府工作报告", "——2024年3月5日在第十四届全国人民代表大会第二次会议上")
         PlaceGuess(county='', city='', province='', level='national')
     """
-    from rag.text.places import Place, place_mentions
+    from rag.text.places import Place, place_mentions, within
 
     scores: dict[str, Counter[Place]] = {lv: Counter() for lv in ("county", "city", "province")}
     in_title: dict[str, list[Place]] = {lv: [] for lv in scores}
@@ -55,9 +57,16 @@ def guess_place(title: str, text: str) -> PlaceGuess:
         in_title[p.level].append(p)
     for _, p in place_mentions(text[:_HEAD]):
         scores[p.level][p] += 1
-    for level in ("county", "city", "province"):
-        if in_title[level]:
-            return _guess(in_title[level][0], level)
+    if in_title["county"]:
+        return _guess(in_title["county"][0], "county")
+    # a title naming a city or province: a county within it that the text is about wins
+    outers = in_title["city"] or in_title["province"]
+    if outers:
+        outer = outers[0]
+        inner = [(n, p) for p, n in scores["county"].most_common(2) if within(p, outer)]
+        if inner and inner[0][0] >= 3 and (len(inner) == 1 or inner[0][0] > inner[1][0]):
+            return _guess(inner[0][1], "county")
+        return _guess(outer, outer.level)
     for level in ("county", "city", "province"):
         ranked = scores[level].most_common(2)
         if ranked and ranked[0][1] >= 2 and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):

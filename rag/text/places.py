@@ -91,6 +91,12 @@ class Place:
 
 
 @dataclass
+class _Names:
+    places: list[Place]
+    forms: dict[str, list[Place]]  # full name or short form -> places
+
+
+@dataclass
 class _Data:
     places: list[Place]
     forms: dict[str, list[Place]]  # full name or short form -> places
@@ -105,7 +111,7 @@ _lock = threading.Lock()
 
 def all_places() -> list[Place]:
     """Every division in the data (34 provinces, ~330 cities, ~2,850 counties)."""
-    return _data().places
+    return _names().places
 
 
 def lookup(name: str) -> list[Place]:
@@ -117,7 +123,7 @@ def lookup(name: str) -> list[Place]:
         >>> sorted(p.city for p in lookup("鼓楼区"))
         ['南京市', '开封市', '徐州市', '福州市']
     """
-    return list(_data().forms.get(name.strip(), []))
+    return list(_names().forms.get(name.strip(), []))
 
 
 def within(inner: Place, outer: Place) -> bool:
@@ -243,8 +249,9 @@ def _standalone(text: str, i: int, j: int, data: _Data) -> bool:
     for a in range(max(0, i - 4), i):  # a word ending inside the form: 相应|县级
         if _word(text[a : i + 1], words, forms):
             return False
+    doubled = j < n and text[j] == text[j - 1] and text[j] in "县区市旗"  # 绛县县委
     for b in range(j + 1, min(n, j + 4) + 1):  # a word starting inside it: 和县|委
-        if _word(text[i + 1 : b], words, forms):
+        if not doubled and _word(text[i + 1 : b], words, forms):
             return False
     form = text[i:j]
     if form[-1] in "县旗" and len(form) == 2:  # 千年古县， 科教兴县。
@@ -285,19 +292,33 @@ def _resolve(
     return cands[0] if len(cands) == 1 else None
 
 
-# Data: read once, lazily, from the installed packages
+# Data: read once, lazily, from the installed packages (names alone for lookups; the
+# dictionaries that tell words from names only when text is searched)
+def _names() -> _Names:
+    with _lock:
+        return _load_names()
+
+
 def _data() -> _Data:
+    _names()
     with _lock:
         return _load()
 
 
 @lru_cache(maxsize=1)
-def _load() -> _Data:
+def _load_names() -> _Names:
     places = _read_places()
     forms: dict[str, list[Place]] = {}
     for p in places:
         for f in dict.fromkeys((p.name, p.short)):
             forms.setdefault(f, []).append(p)
+    return _Names(places, forms)
+
+
+@lru_cache(maxsize=1)
+def _load() -> _Data:
+    names = _load_names()
+    places, forms = names.places, names.forms
     words, pos = _jieba_words()
     cilin = _cilin_codes()
     common: set[str] = set()
