@@ -50,6 +50,7 @@ _PAIR = re.compile(
     rf"(?:^|(?<=[\s\u3000|｜]))({_SPACED_KEY})[ \u3000]*[:：][ \u3000]*(.*?)"
     rf"(?=[ \u3000|｜]+(?:{_SPACED_KEY})[ \u3000]*[:：]|$)"
 )
+_OPENS = re.compile(rf"^(?:{_SPACED_KEY})[ \u3000]*[:：]")  # cheap test before the pairs
 _SQUASH = re.compile(r"[ \u3000]+")
 _BRACKETED = re.compile(r"【[^】]{0,20}】|\[[^\]]{0,20}\]")  # 【字体：大 中 小】 after a value
 
@@ -77,7 +78,7 @@ def parse_fields(line: str) -> dict[str, str]:
         {}
     """
     stripped = line.strip()
-    if len(stripped) > 300:
+    if len(stripped) > 300 or not _OPENS.match(stripped):
         return {}
     fields = {
         _SQUASH.sub("", m.group(1)): _BRACKETED.sub("", m.group(2)).strip(" \u3000|｜")

@@ -30,7 +30,7 @@ _BLOCKS = ["p", "div", "li", "dt", "dd", "section", "article", "blockquote", "pr
 _SITE_PART = re.compile(r"(?:网|网站|门户|政府|官网|频道|首页|平台)$")
 
 
-def read_html(data: bytes) -> tuple[str, dict[str, Any]]:
+def read_html(data: bytes, *, by_name: bool = True) -> tuple[str, dict[str, Any]]:
     """Raw text of an HTML page and what was learnt about it.
 
     Example:
@@ -52,6 +52,17 @@ def read_html(data: bytes) -> tuple[str, dict[str, Any]]:
         >>> info["doc_meta"], info["title_candidates"]
         ({'索引号': '1114/2024-01', '发文机关': '某县政府'}, ['某县2024年政府工作报告'])
     """
+    if by_name:  # a page whose article sits in a furniture-named box: read it without that
+        text, info = _read(data, True)
+        if len(text.strip()) < 40:
+            fallback = _read(data, False)
+            if len(fallback[0].strip()) > len(text.strip()):
+                return fallback
+        return text, info
+    return _read(data, False)
+
+
+def _read(data: bytes, by_name: bool) -> tuple[str, dict[str, Any]]:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(data, "lxml")
@@ -60,7 +71,7 @@ def read_html(data: bytes) -> tuple[str, dict[str, Any]]:
     for tag in soup(_DROP_TAGS):
         if not tag.decomposed:
             _drop(tag, furniture)
-    for tag in list(soup.find_all(class_=True) + soup.find_all(id=True)):
+    for tag in list(soup.find_all(class_=True) + soup.find_all(id=True)) if by_name else []:
         if tag.decomposed or tag.name in ("html", "body"):
             continue
         attrs = " ".join([*(tag.get("class") or []), str(tag.get("id") or "")])

@@ -70,7 +70,7 @@ _COMMON_JIEBA_FREQ = 200  # a jieba word this frequent and not tagged ns
 _WORD_FREQ = 3  # dictionary words at least this frequent block a match they cover or cross
 # Characters that may stand right before a slogan-like `X县` (在古县, 到吉县, 那绛县)
 _BEFORE_OK = set("在到于与和及同跟对从赴去来是那这的了、及把将向给比")
-_SHORT_TEXT = 200  # a question or a title: bare county short forms count without context
+_SHORT_TEXT = 500  # a question or a title: bare county short forms count without context
 
 
 @dataclass(frozen=True)
