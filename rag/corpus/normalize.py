@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rag.corpus import bylines, cleanup, govmeta
 from rag.corpus.cjk import ends_sentence
 from rag.corpus.lines import LineMarks, join_spaced, strip_markup
-from rag.corpus.offsets import MappedStr
+from rag.corpus.offsets import SYNTHETIC, MappedStr
 from rag.corpus.wraps import Draft, join_lines, join_wraps
 
 __all__ = ["Paragraph", "NormalizedText", "normalize_text", "paragraphs_of"]
@@ -48,13 +49,14 @@ class NormalizedText:
     """
 
     text: str
-    offsets: list[int]
+    offsets: Sequence[int]  # an array (compact); index it like a list
     paragraphs: list[Paragraph]
     meta: dict[str, Any] = field(default_factory=dict)
 
     def raw_span(self, start: int, end: int) -> tuple[int, int] | None:
         """Raw `(start, end)` that normalised `[start, end)` came from."""
-        return MappedStr(self.text, self.offsets).raw_span(start, end)
+        real = [o for o in self.offsets[start:end] if o != SYNTHETIC]
+        return (min(real), max(real) + 1) if real else None
 
 
 def normalize_text(raw: str, *, structured: bool = False) -> NormalizedText:
