@@ -134,11 +134,8 @@ def test_docx_with_heading_styles_outline_levels_and_a_table(tmp_path: Path) -> 
     chunks = chunks_of(doc)
     assert doc.title == "洪洞县2024年政府工作报告"  # the Title paragraph, not core properties
     assert (doc.county, doc.year) == ("洪洞县", 2024)
-    assert (doc.meta["city"], doc.meta["province"], doc.meta["level"]) == (
-        "临汾市",
-        "山西省",
-        "county",
-    )
+    place = doc.meta["place"]
+    assert (place["city"], place["province"], place["level"]) == ("临汾市", "山西省", "county")
     found = paths(chunks)
     assert "一、2023年工作回顾 › （一）项目建设成效明显" in found
     assert "二、2024年主要任务" in found
@@ -197,7 +194,7 @@ def test_national_report_inline_numbered_headings_and_dash_leads() -> None:
     chunks = chunks_of(doc)
     assert doc.title == "政府工作报告"
     assert doc.year == 2024  # from the date line
-    assert doc.county == "" and doc.meta["level"] == "national"
+    assert doc.county == "" and doc.meta["place"]["level"] == "national"
     found = paths(chunks)
     for task in (
         "一、2023年工作回顾 › （一）加大宏观政策实施力度，着力稳定经济运行",
@@ -308,8 +305,8 @@ def test_pdf_loses_running_headers_and_page_numbers(tmp_path: Path) -> None:
     chunks = chunks_of(doc)
     assert doc.meta["pages"] == 3
     assert doc.title == "山西省2024年经济运行情况通报" and doc.year == 2024
-    assert doc.county == "" and doc.meta["province"] == "山西省"
-    assert doc.meta["level"] == "province"
+    assert doc.county == "" and doc.meta["place"]["province"] == "山西省"
+    assert doc.meta["place"]["level"] == "province"
     assert "公报" not in doc.text and "- 2 -" not in doc.text
     assert PDF_HEADER in doc.meta["furniture"] and "- 3 -" in doc.meta["furniture"]
     # a paragraph wrapped over several lines reads as one sentence again
@@ -361,8 +358,8 @@ def test_places_are_real_place_names(
     path.write_text(f"{title}\n\n{body}", encoding="utf-8")
     doc = load_document(path)
     assert doc.county == county
-    assert doc.meta.get("province", "") == province
-    assert doc.meta["level"] == level
+    assert doc.meta["place"]["province"] == province
+    assert doc.meta["place"]["level"] == level
 
 
 # Manifest: both table forms; an entry for no file is a warning that names it
@@ -383,7 +380,7 @@ def test_manifest_top_level_entries_and_unmatched_warning(
     docs = {d.source: d for d in load.documents}
     a, b = docs["005_my_report.txt"], docs["006.txt"]
     assert (a.title, a.county, a.year, a.kind) == ("绛县2026年政府工作报告", "绛县", 2026, "report")
-    assert a.meta["city"] == "运城市" and a.meta["province"] == "山西省"
+    assert a.meta["place"]["city"] == "运城市" and a.meta["place"]["province"] == "山西省"
     assert (b.title, b.county) == ("洪洞县简报", "洪洞县")
     assert len(load.warnings) == 1 and "gone.txt" in load.warnings[0]
     assert "gone.txt" in caplog.text

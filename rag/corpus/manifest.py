@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -126,12 +126,13 @@ def guess_entry(
     """County, year and kind guessed from the title and first lines; empty when unsure.
 
     The place comes from real place names (`rag.text.places`): the title's, else the one
-    the opening text names most; `extra` gets its `city`, `province` and `level`. The year
+    the opening text names most; `extra["place"]` holds its `county`, `city`, `province`
+    and `level`. The year
     comes from the title, else the metadata's 发布日期 or a date line, else the text.
 
     Example:
         >>> e = guess_entry("2024年，绛县县委坚持发展。绛县经济增长。", "绛县两会")
-        >>> e.county, e.year, e.extra["city"], e.extra["level"]
+        >>> e.county, e.year, e.extra["place"]["city"], e.extra["place"]["level"]
         ('绛县', 2024, '运城市', 'county')
     """
     from rag.corpus.metadata import guess_place, guess_year
@@ -139,6 +140,5 @@ def guess_entry(
     place = guess_place(title, text)
     year = guess_year(title, text, doc_meta)
     kind = "plan" if "规划" in title else "report" if "工作报告" in title else ""
-    extra: dict[str, Any] = {"guessed": True, "level": place.level}
-    extra.update({k: v for k, v in (("city", place.city), ("province", place.province)) if v})
+    extra: dict[str, Any] = {"guessed": True, "place": asdict(place)}
     return ManifestEntry(title=title, county=place.county, year=year, kind=kind, extra=extra)

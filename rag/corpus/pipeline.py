@@ -216,14 +216,24 @@ def _guess_title(text: str, info: dict[str, Any], path: Path) -> str:
 
 
 def _place_extra(entry: ManifestEntry) -> dict[str, Any]:
-    """The entry's extra fields, with city, province and level filled from its county."""
+    """The entry's extra fields plus `place`: county, city, province and level.
+
+    A manifest county fills in its city and province (when the name is unique and agrees
+    with a manifest `city`); a guessed place is kept as guessed.
+    """
     extra = dict(entry.extra)
-    if entry.county and not all(extra.get(k) for k in ("city", "province", "level")):
-        place = place_fields(entry.county)
-        if place.level == "county" and (not extra.get("city") or extra["city"] == place.city):
-            for key in ("city", "province", "level"):
-                extra.setdefault(key, getattr(place, key))
-                extra[key] = extra[key] or getattr(place, key)
+    guessed = dict(extra.get("place") or {})
+    place = {"county": entry.county, "city": "", "province": "", "level": ""}
+    if entry.county:
+        found = place_fields(entry.county)
+        if not extra.get("city") or extra.get("city") == found.city:
+            place.update(city=found.city, province=found.province, level=found.level)
+        if guessed.get("county") == entry.county:
+            place.update({k: v for k, v in guessed.items() if v})
+    elif guessed:
+        place.update(guessed)
+    place["city"] = place["city"] or str(extra.get("city") or "")
+    extra["place"] = place
     return extra
 
 
