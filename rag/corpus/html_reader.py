@@ -33,6 +33,10 @@ _SITE_PART = re.compile(r"(?:网|网站|门户|政府|官网|频道|首页|平�
 def read_html(data: bytes, *, by_name: bool = True) -> tuple[str, dict[str, Any]]:
     """Raw text of an HTML page and what was learnt about it.
 
+    Boxes whose class or id names them furniture (`nav`, `footer`, `share` …) are dropped
+    (`by_name`); a page whose article sits in such a box, leaving next to no text, is read
+    again without that step.
+
     Example:
         >>> html = '''<html><head><title>报告-某县人民政府网</title></head><body>
         ... <div class="nav">首页 | 政务公开</div>
