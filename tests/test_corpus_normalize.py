@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -32,7 +34,7 @@ OCR = """ 五年来，在临汾市委、市政府的坚强
 """
 
 
-def _check_offsets(raw: str, norm_text: str, offsets: list[int]) -> None:
+def _check_offsets(raw: str, norm_text: str, offsets: Sequence[int]) -> None:
     assert len(offsets) == len(norm_text)
     for i, o in enumerate(offsets):
         if o != SYNTHETIC:

@@ -61,6 +61,16 @@ def test_full_names_and_short_forms() -> None:
     assert names("太原和大同") == ["太原市", "大同市"]
     assert names("南京市鼓楼区") == ["南京市", "鼓楼区"]  # a shared name resolved by its city
     assert names("在古县调研") == ["古县"]
+    assert names("绛县县委书记主持会议") == ["绛县"]  # X县 + 县委
+
+
+def test_bare_county_short_forms_need_context_in_documents() -> None:
+    """In a question a bare 洪洞 counts; in a long document only with its full name or city."""
+    filler = "推进项目建设，优化营商环境，保障和改善民生。" * 30
+    assert names("洪洞的物流园怎么样？") == ["洪洞县"]
+    assert names(filler + "洪洞的物流园建设加快。") == []
+    assert names(filler + "临汾市洪洞的物流园建设加快。") == ["临汾市", "洪洞县"]
+    assert names("洪洞县" + filler + "洪洞的物流园建设加快。") == ["洪洞县"]
 
 
 @pytest.mark.parametrize(

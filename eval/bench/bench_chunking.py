@@ -1,9 +1,14 @@
 """Chunking benchmark: time to load + chunk the corpus, chunk size distribution, and (with
 --quality) BM25 hit@k of the chunks vs fixed 350-character windows, all in one process.
 
+Ingestion throughput: load + normalise + chunk of generated 5, 10 and 20 MB text files (the
+bundled documents repeated), in MB/s next to the bundled corpus in the same run; a linear
+pipeline keeps the MB/s flat as the size doubles.
+
 Usage:
-    python eval/bench/bench_chunking.py             # timing + distribution
+    python eval/bench/bench_chunking.py             # timing + distribution + throughput
     python eval/bench/bench_chunking.py --quality   # also BM25 hit@k per chunking variant
+    python eval/bench/bench_chunking.py --sizes 5 10 20 50   # other sizes (MB; 0 = none)
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import json
 import re
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +27,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from rag.corpus import CHUNKER_VERSION, Document, chunk_document, load_corpus  # noqa: E402
+from rag.corpus import (  # noqa: E402
+    CHUNKER_VERSION,
+    Document,
+    chunk_document,
+    load_corpus,
+    load_document,
+)
 from rag.settings import Settings  # noqa: E402
 
 _WS = re.compile(r"\s+")
@@ -119,14 +131,56 @@ def bench_quality(docs: list[Document], dataset: Path) -> None:
     run("baseline 350-char windows", [(src, t, t) for src, t in windows(docs)])
 
 
+# Throughput: generated large files, MB/s per size
+def bench_throughput(corpus: Path, settings: Settings, sizes: list[float]) -> None:
+    files = sorted(corpus.glob("*.txt"))
+    base = "\n\n".join(p.read_text(encoding="utf-8") for p in files)
+    secs = chunks = 0.0
+    for p in files:
+        s, n = run_one(p, settings)
+        secs, chunks = secs + s, chunks + n
+    base_mb = sum(p.stat().st_size for p in files) / 2**20
+    print("\n| input | MB | chunks | seconds | MB/s |")
+    print("|-------|---:|-------:|--------:|-----:|")
+    print(f"| bundled corpus (baseline) | {base_mb:.2f} | {chunks:.0f} | {secs:.2f} "
+          f"| {base_mb / secs:.2f} |")
+    per_char = len(base.encode("utf-8")) / len(base)
+    with tempfile.TemporaryDirectory() as tmp:
+        for mb in sizes:
+            path = Path(tmp) / f"generated_{mb:g}mb.txt"
+            chars = int(mb * 2**20 / per_char)
+            text = ("\n\n".join([base] * (chars // len(base) + 1)))[:chars]
+            path.write_text(text, encoding="utf-8")
+            size = path.stat().st_size / 2**20
+            limit = settings.model_copy(update={"max_file_mb": max(settings.max_file_mb, mb + 1)})
+            s, n = run_one(path, limit)
+            print(f"| generated text | {size:.1f} | {n} | {s:.2f} | {size / s:.2f} |")
+            path.unlink()
+
+
+def run_one(path: Path, settings: Settings) -> tuple[float, int]:
+    """Seconds and chunks for one file through load + normalise + chunk."""
+    t0 = time.perf_counter()
+    doc = load_document(path, entry={"title": path.stem}, max_mb=settings.max_file_mb)
+    n = len(chunk_document(doc, settings))
+    return time.perf_counter() - t0, n
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=ROOT / "corpus")
     ap.add_argument("--dataset", type=Path, default=ROOT / "eval" / "qa.jsonl")
     ap.add_argument("--repeat", type=int, default=5, help="timing runs (median is printed)")
     ap.add_argument("--quality", action="store_true", help="also print BM25 hit@k per variant")
+    ap.add_argument(
+        "--sizes", type=float, nargs="*", default=[5, 10, 20], help="generated file sizes (MB)"
+    )
     args = ap.parse_args()
-    docs = bench_speed(args.corpus, Settings(corpus_dir=args.corpus), args.repeat)
+    settings = Settings(corpus_dir=args.corpus)
+    docs = bench_speed(args.corpus, settings, args.repeat)
+    sizes = [s for s in args.sizes if s > 0]
+    if sizes:
+        bench_throughput(args.corpus, settings, sizes)
     if args.quality:
         bench_quality(docs, args.dataset)
 

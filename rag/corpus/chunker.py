@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,7 @@ __all__ = ["CHUNKER_VERSION", "chunk_document", "chunk_id", "document_headings"]
 
 # Bump whenever chunk boundaries or texts may change: indexes built with another
 # version are stale.
-CHUNKER_VERSION = "sections-2"
+CHUNKER_VERSION = "sections-3"
 
 
 @dataclass
@@ -30,6 +31,7 @@ class _Group:
     end: int
     paths: list[tuple[str, ...]] = field(default_factory=list)
     styles: list[str] = field(default_factory=list)  # heading style of each member section
+    run_in: bool = False  # opens with a bold or numbered run-in heading (body on its line)
 
     @property
     def size(self) -> int:
@@ -86,7 +88,12 @@ def chunk_document(doc: Document, settings: Settings | None = None) -> list[Chun
             ):
                 spans.append((a, b, g.path))
     spans = _merge_tiny(spans, min_chars, max_chars)
-    return [_chunk(doc, n, a, b, path, headings) for n, (a, b, path) in enumerate(spans)]
+    ordered = sorted(headings, key=lambda h: h.start)
+    starts = [h.start for h in ordered]
+    return [
+        _chunk(doc, n, a, b, path, ordered[bisect_left(starts, a) : bisect_left(starts, b)])
+        for n, (a, b, path) in enumerate(spans)
+    ]
 
 
 def document_headings(doc: Document) -> list[Heading]:
@@ -114,12 +121,19 @@ def _units(sections: list[Section], min_chars: int) -> list[_Group]:
     pending: _Group | None = None
     for s in sections:
         style = s.heading.style if s.heading is not None else ""
-        unit = _Group(s.start, s.end, [s.path], [style])
+        run_in = (
+            s.heading is not None
+            and s.heading.inline
+            and s.heading.style not in ("lead", "dash", "dash_end")
+        )
+        unit = _Group(s.start, s.end, [s.path], [style], run_in)
         if pending is not None:
-            unit = _Group(pending.start, s.end, [s.path], [style])
+            unit = _Group(pending.start, s.end, [s.path], [style], run_in)
             pending = None
         heading_only = s.heading is not None and s.body_chars == 0
-        headline = s.heading is None and s.end - s.start < min_chars  # a title block alone
+        # a short title block (no heading, or a title heading) travels with what follows
+        title_block = s.heading is None or (len(s.path) == 1 and s.heading.style != "break")
+        headline = title_block and s.end - s.start < min_chars
         if heading_only or headline:
             pending = unit
             continue
@@ -142,7 +156,16 @@ def _pack(
         if g is not None:
             combined = u.end - g.start
             sibling = _sibling(g, u)
-            child = u.paths[0][:-1] == g.paths[-1] and g.styles[-1] != ""  # not the preamble
+            # an intro and its first child; not a run-in item (**能源产业转型升级。**…,
+            # （一）指导思想。…), a paragraph of its own that keeps its own heading path
+            child = (
+                u.paths[0][:-1] == g.paths[-1]
+                and g.styles[-1] != ""
+                # not the title block, even when a title heading opens it
+                and (len(g.paths[-1]) > 1 or g.styles[-1] == "break")
+                and g.styles[-1] != "dash_end"  # the body after a —— item: no parent
+                and not u.run_in
+            )
             related = (siblings and sibling) or child
             tiny = g.size < min_chars or u.size < min_chars
             # a tiny item rather starts a group with the like items after it: (一) (二) …
@@ -153,7 +176,7 @@ def _pack(
                 g.paths.extend(u.paths)
                 g.styles.extend(u.styles)
                 continue
-        groups.append(_Group(u.start, u.end, list(u.paths), list(u.styles)))
+        groups.append(_Group(u.start, u.end, list(u.paths), list(u.styles), u.run_in))
     return groups
 
 
@@ -165,22 +188,26 @@ def _sibling(a: _Group, b: _Group) -> bool:
 def _merge_tiny(
     spans: list[tuple[int, int, tuple[str, ...]]], min_chars: int, max_chars: int
 ) -> list[tuple[int, int, tuple[str, ...]]]:
-    """A chunk under `min_chars` joins a neighbour when the union fits `max_chars`."""
-    out = list(spans)
-    i = 0
-    while i < len(out) and len(out) > 1:
-        a, b, path = out[i]
-        if b - a >= min_chars:
-            i += 1
+    """A chunk under `min_chars` joins a neighbour when the union fits `max_chars`.
+
+    One pass: a tiny chunk joins the one before it, else the one after it (and is looked
+    at again as part of that one).
+    """
+    items = list(spans)
+    out: list[tuple[int, int, tuple[str, ...]]] = []
+    for n in range(len(items)):
+        a, b, path = items[n]
+        if b - a >= min_chars or len(items) == 1:
+            out.append(items[n])
             continue
-        prev = out[i - 1] if i > 0 else None
-        nxt = out[i + 1] if i + 1 < len(out) else None
+        prev = out[-1] if out else None
+        nxt = items[n + 1] if n + 1 < len(items) else None
         if prev and b - prev[0] <= max_chars:
-            out[i - 1 : i + 1] = [(prev[0], max(b, prev[1]), common_prefix(prev[2], path))]
+            out[-1] = (prev[0], max(b, prev[1]), common_prefix(prev[2], path))
         elif nxt and nxt[1] - a <= max_chars:
-            out[i : i + 2] = [(a, max(b, nxt[1]), common_prefix(path, nxt[2]))]
+            items[n + 1] = (a, max(b, nxt[1]), common_prefix(path, nxt[2]))
         else:
-            i += 1
+            out.append(items[n])
     return out
 
 

@@ -14,6 +14,7 @@ __all__ = [
     "drop_front_matter",
     "demote_empty",
     "mark_articles",
+    "close_dashes",
     "covered_paragraphs",
 ]
 
@@ -110,3 +111,13 @@ def mark_articles(found: dict[int, Heading], paras: list[Paragraph]) -> None:
             found[i] = Heading(i, p.start, p.start, "", "break", reset=True)
         else:
             found[i] = replace(h, reset=True)
+
+
+def close_dashes(found: dict[int, Heading], paras: list[Paragraph]) -> None:
+    """A `——` item heads its own paragraph only: the body paragraph after it is not under it."""
+    for i in sorted(found):
+        h = found[i]
+        if h.style != "dash" or i + 1 >= len(paras) or i + 1 in found:
+            continue
+        start = paras[i + 1].start
+        found[i + 1] = Heading(i + 1, start, start, "", "dash_end")

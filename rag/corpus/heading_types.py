@@ -18,6 +18,7 @@ STYLE_RANKS: dict[str, int] = {
     "section_num": 22,  # 第一节
     "cn_num": 25,  # 一、
     "plain_short": 30,  # stand-alone short line: 培育壮大创新主体
+    "article_num": 35,  # 第一条 (a regulation's article; body on the same line)
     "paren_num": 40,  # （一）
     "arabic_num": 50,  # 1.
     "paren_arabic": 55,  # (1)
@@ -25,10 +26,20 @@ STYLE_RANKS: dict[str, int] = {
     "bold_short": 65,  # **能源产业转型升级。**
     "bullet": 70,  # - 做大传统产业 (only when body text follows it)
     "lead": 80,  # 强化基层治理底线思维。 opening a paragraph
+    "dash": 85,  # ——经济运行总体平稳。 a lead phrase after a dash: the lowest level
+    "dash_end": 85,  # nameless: the paragraph after a dash item is no longer under it
 }
 
 NUMBERED_STYLES = frozenset(
-    {"chapter_num", "cn_num", "section_num", "paren_num", "arabic_num", "paren_arabic"}
+    {
+        "chapter_num",
+        "cn_num",
+        "section_num",
+        "article_num",
+        "paren_num",
+        "arabic_num",
+        "paren_arabic",
+    }
 )
 
 

@@ -6,7 +6,7 @@ import re
 
 from rag.corpus import heading_passes
 from rag.corpus.cjk import ends_sentence, has_inner_space
-from rag.corpus.heading_types import STYLE_RANKS, Heading
+from rag.corpus.heading_types import NUMBERED_STYLES, STYLE_RANKS, Heading
 from rag.corpus.normalize import NormalizedText, Paragraph
 
 __all__ = ["Heading", "detect_headings", "STYLE_RANKS"]
@@ -27,6 +27,14 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 _LEAD = re.compile(r"^([^，,；;。：:！？]{2,24}?)[ \u3000]*。")
+# A numbered heading with body text after it on the same line: （一）着力扩大国内需求。推动…
+_NUMBERED_RUN_IN = re.compile(
+    r"^((?:[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+[、．]|[（(]\d{1,2}[）)]"
+    r"|\d{1,2}[.．、](?!\d))[ \u3000]*[^。！？!?；;\n]{2,40}?)[ \u3000]*[。！？!?：:]"
+)
+_ARTICLE = re.compile(
+    r"^(第[一二三四五六七八九十百零〇\d]+条)(?:[ \u3000]+|(?=[\u4e00-\u9fff“（(]))"
+)
 _MAX_HEADING = 40
 
 
@@ -55,12 +63,13 @@ def detect_headings(norm: NormalizedText) -> list[Heading]:
         if h := _run_in(text, p, i) or _bullet(text, paras, i, found):
             found[i] = h
     heading_passes.mark_articles(found, paras)
+    heading_passes.close_dashes(found, paras)
     return [found[i] for i in sorted(found)]
 
 
 # Stand-alone headings: a whole short paragraph
 def _standalone(text: str, p: Paragraph, i: int) -> Heading | None:
-    if p.caption or p.bullet:
+    if p.caption or p.bullet or p.table:
         return None
     body = text[p.start : p.end]
     label = body.strip()
@@ -84,19 +93,29 @@ def _standalone(text: str, p: Paragraph, i: int) -> Heading | None:
 
 # Run-in headings: `**能源产业转型升级。**…` and lead phrases `强化基层治理底线思维。…`
 def _run_in(text: str, p: Paragraph, i: int) -> Heading | None:
+    if p.table:
+        return None
     body = text[p.start : p.end]
     if 0 < p.bold_len <= 2 * _MAX_HEADING:
         label = _clean_label(body[: p.bold_len])
         return Heading(i, p.start, p.start + p.bold_len, label, _bold_style(label), inline=True)
     if p.caption or p.bullet or p.md_level:
         return None
+    if (m := _ARTICLE.match(body)) and len(body) - m.end() >= 6:
+        return Heading(i, p.start, p.start + len(m.group(1)), m.group(1), "article_num", True)
+    if (m := _NUMBERED_RUN_IN.match(body)) and len(body) - m.end() >= 20:
+        label = _clean_label(m.group(1))
+        style = next((s for s, rx in _PATTERNS if rx.match(label)), None)
+        if style in NUMBERED_STYLES:
+            return Heading(i, p.start, p.start + m.end(), label, style, inline=True)
     m = _LEAD.match(body)
     if not m or len(body) - m.end() < 20:
         return None
     lead = _clean_label(m.group(1))
     if len(lead) < 4 or re.search(r"(?<![一二三四五六七八九十])是", lead) or lead[0] in '“"‘':
         return None
-    return Heading(i, p.start, p.start + m.end(), lead, "lead", inline=True)
+    style = "dash" if body.startswith(("—", "－－", "--")) else "lead"
+    return Heading(i, p.start, p.start + m.end(), lead, style, inline=True)
 
 
 def _bullet(text: str, paras: list[Paragraph], i: int, found: dict[int, Heading]) -> Heading | None:
@@ -115,8 +134,12 @@ def _bold_style(label: str) -> str:
     """Bold headings with two clauses or a quoted key word are the upper level.
 
     `激活产业“驱动力”，发展动力活力不断增强` and `夯实经济“硬支撑”` open themes;
-    `能源产业转型升级` is an item under one.
+    `能源产业转型升级` is an item under one. A numbered bold heading (`（一）指导思想`)
+    ranks as its number does.
     """
+    numbered = next((s for s, rx in _PATTERNS if rx.match(label)), None)
+    if numbered in NUMBERED_STYLES:
+        return numbered
     return "bold_long" if re.search(r"[，,“\"]", label) else "bold_short"
 
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from rag.corpus.offsets import MappedStr
+from rag.corpus.tables import ROW_MARK
 
 __all__ = ["LineMarks", "strip_markup", "join_spaced"]
 
@@ -24,6 +25,7 @@ class LineMarks:
     md_level: int = 0  # `#` count of a Markdown heading
     bold_len: int = 0  # characters of a leading `**bold**` run (run-in heading)
     bullet: bool = False  # starts with `- `, `* `, `•`
+    table: bool = False  # a table row (`指标：GDP｜2024年：…`), never a heading or a wrap
 
 
 def strip_markup(line: MappedStr) -> tuple[MappedStr, LineMarks]:
@@ -34,6 +36,8 @@ def strip_markup(line: MappedStr) -> tuple[MappedStr, LineMarks]:
         >>> s.text, m.bold_len
         ('能源产业转型升级。悦昌煤业复产。', 9)
     """
+    if line.text.startswith(ROW_MARK):
+        return line[len(ROW_MARK) :].strip(" \t\u3000"), LineMarks(table=True)
     md_level = 0
     if m := _MD_HEADING.match(line.text):
         md_level = len(m.group(1))

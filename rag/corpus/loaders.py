@@ -13,11 +13,15 @@ from rag.exceptions import DocumentLoadError
 __all__ = ["read_raw", "SUPPORTED_SUFFIXES"]
 
 
-def read_raw(path: Path) -> tuple[str, dict[str, Any]]:
+def read_raw(path: Path, max_mb: float | None = None) -> tuple[str, dict[str, Any]]:
     """Raw text of `path` plus facts about it (`format`, `encoding`, `sha256` of the bytes).
 
+    A file larger than `max_mb` (default: the `max_file_mb` setting, `RAG_MAX_FILE_MB`)
+    is refused before it is read.
+
     Raises:
-        DocumentLoadError: the file is missing, empty, of an unknown type or unreadable.
+        DocumentLoadError: the file is missing, empty, too large, of an unknown type or
+            unreadable.
 
     Example:
         >>> import tempfile, pathlib
@@ -33,6 +37,7 @@ def read_raw(path: Path) -> tuple[str, dict[str, Any]]:
         raise DocumentLoadError(
             str(path), f"unsupported file type '{suffix or path.name}' (supported: {known})"
         )
+    _check_size(path, max_mb)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -54,6 +59,25 @@ def read_raw(path: Path) -> tuple[str, dict[str, Any]]:
     return text, {"format": suffix[1:], "sha256": hashlib.sha256(data).hexdigest(), **info}
 
 
+def _check_size(path: Path, max_mb: float | None) -> None:
+    """Refuse a file over the size limit, naming its size, the limit and the setting."""
+    if max_mb is None:
+        from rag.settings import get_settings
+
+        max_mb = get_settings().max_file_mb
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return  # a missing file gets its own error when it is read
+    if size > max_mb * 1024 * 1024:
+        mb = size / 1024 / 1024
+        raise DocumentLoadError(
+            str(path),
+            f"file is {mb:,.1f} MB, over the limit of {max_mb:g} MB; raise RAG_MAX_FILE_MB to "
+            f"load it (文件 {mb:,.1f} MB，超过上限 {max_mb:g} MB，可调大 RAG_MAX_FILE_MB)",
+        )
+
+
 # One reader per format: (path, bytes) -> (raw text, info)
 def _read_text(path: Path, data: bytes) -> tuple[str, dict[str, Any]]:
     text, encoding = decode_bytes(data)
@@ -61,73 +85,21 @@ def _read_text(path: Path, data: bytes) -> tuple[str, dict[str, Any]]:
 
 
 def _read_docx(path: Path, data: bytes) -> tuple[str, dict[str, Any]]:
-    import io
+    from rag.corpus.docx_reader import read_docx
 
-    import docx
-
-    document = docx.Document(io.BytesIO(data))
-    lines: list[str] = []
-    for para in document.paragraphs:
-        style = (para.style.name if para.style is not None else "") or ""
-        text = para.text.strip()
-        if not text:
-            continue
-        if style.startswith("Heading") and style[-1:].isdigit():
-            text = "#" * int(style[-1]) + " " + text
-        elif style == "Title":
-            text = "# " + text
-        lines.append(text)
-    for table in document.tables:
-        for row in table.rows:
-            cells = [c.text.strip() for c in row.cells if c.text.strip()]
-            if cells:
-                lines.append(" | ".join(cells))
-    return "\n\n".join(lines), {"encoding": "docx"}
+    return read_docx(data)
 
 
 def _read_pdf(path: Path, data: bytes) -> tuple[str, dict[str, Any]]:
-    import io
+    from rag.corpus.pdf_reader import read_pdf
 
-    from pypdf import PdfReader
-
-    reader = PdfReader(io.BytesIO(data))
-    pages = [(page.extract_text() or "").strip() for page in reader.pages]
-    if not any(pages):
-        raise DocumentLoadError(str(path), "PDF has no text layer (scanned images need OCR first)")
-    return "\n\n".join(p for p in pages if p), {"encoding": "pdf", "pages": len(pages)}
+    return read_pdf(data, str(path))
 
 
 def _read_html(path: Path, data: bytes) -> tuple[str, dict[str, Any]]:
-    from bs4 import BeautifulSoup
+    from rag.corpus.html_reader import read_html
 
-    soup = BeautifulSoup(data, "lxml")
-    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "form"]):
-        tag.decompose()
-    for level in range(1, 7):
-        for tag in soup.find_all(f"h{level}"):
-            tag.insert(0, "#" * level + " ")
-    root = soup.body or soup
-    blocks = [
-        "p",
-        "div",
-        "li",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "tr",
-        "br",
-        "section",
-        "article",
-    ]
-    for tag in root.find_all(blocks):
-        tag.append("\n\n")
-    lines = [" ".join(line.split()) for line in root.get_text().split("\n")]
-    text = "\n".join(lines)
-    title = soup.title.get_text(strip=True) if soup.title else ""
-    return text, {"encoding": soup.original_encoding or "utf-8", "html_title": title}
+    return read_html(data)
 
 
 _READERS: dict[str, Callable[[Path, bytes], tuple[str, dict[str, Any]]]] = {

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
-import re
 import tomllib
-from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rag.corpus.cjk import is_han
 from rag.exceptions import CorpusError
 
-__all__ = ["ManifestEntry", "load_manifest", "find_manifest", "guess_entry", "MANIFEST_NAMES"]
+__all__ = [
+    "ManifestEntry",
+    "load_manifest",
+    "find_manifest",
+    "guess_entry",
+    "unmatched_entries",
+    "MANIFEST_NAMES",
+]
 
 MANIFEST_NAMES = ("manifest.toml", "manifest.json")
 _KNOWN = {"title", "county", "year", "kind"}
@@ -55,62 +60,85 @@ def find_manifest(folder: Path) -> Path | None:
 
 
 def load_manifest(path: Path) -> dict[str, ManifestEntry]:
-    """File name -> entry. TOML: `[documents."a.txt"]` tables; JSON: `{"documents": {...}}`.
+    """File name -> entry.
+
+    TOML: `[documents."a.txt"]` tables or top-level `["a.txt"]` tables (both may be mixed);
+    JSON: `{"documents": {"a.txt": {...}}}` or `{"a.txt": {...}}`.
 
     Raises:
         CorpusError: the manifest cannot be read or has the wrong shape.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "manifest.toml"
+        >>> _ = p.write_text('["a.txt"]\\ncounty = "绛县"\\n[documents."b.txt"]\\nyear = 2024\\n')
+        >>> sorted(load_manifest(p))
+        ['a.txt', 'b.txt']
     """
     try:
         raw = path.read_bytes()
         data = tomllib.loads(raw.decode("utf-8")) if path.suffix == ".toml" else json.loads(raw)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
         raise CorpusError(f"cannot read manifest {path}: {exc}") from exc
-    docs = data.get("documents", {}) if isinstance(data, dict) else None
-    if not isinstance(docs, dict) or not all(isinstance(v, dict) for v in docs.values()):
-        raise CorpusError(f"manifest {path} must map file names to tables under 'documents'")
+    if not isinstance(data, dict):
+        raise CorpusError(f"manifest {path} must map file names to tables")
+    docs = dict(data.get("documents") or {}) if isinstance(data.get("documents"), dict) else None
+    if docs is None and "documents" in data:
+        raise CorpusError(f"manifest {path}: 'documents' must map file names to tables")
+    docs = docs or {}
+    docs.update({k: v for k, v in data.items() if k != "documents"})  # top-level ["a.txt"]
+    bad = [k for k, v in docs.items() if not isinstance(v, dict)]
+    if bad:
+        raise CorpusError(
+            f"manifest {path} must map file names to tables; not a table: {', '.join(bad)}"
+        )
     try:
         return {name: ManifestEntry.from_dict(entry) for name, entry in docs.items()}
     except (TypeError, ValueError) as exc:
         raise CorpusError(f"manifest {path}: bad value: {exc}") from exc
 
 
-# Guessing, for files without an entry
-# A county name never contains these (`全县`, `示范县`, `科教兴县`, `政府和县`).
-_NOT_NAME = set(
-    "县旗全本我该各市区省每一个两和及与郡州府委会的在为是了等范进强点杆兴大乡城镇村这其此"
-)
-_OFFICE = re.compile(r"^(?:委|政府|人民|长|级)")  # 洪洞县委, 绛县政府, 县长
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-
-
-def guess_entry(text: str, title: str) -> ManifestEntry:
-    """County, year and kind guessed from the title and first lines; empty when unsure.
-
-    The county is the `…县` name seen most often (more when followed by 委/政府); the
-    year is the latest year in the title, else the most frequent in the opening text.
+def unmatched_entries(manifest: Path, names: set[str]) -> list[str]:
+    """Warnings for manifest entries that name no file in `names` (the folder's files).
 
     Example:
-        >>> guess_entry("2024年，绛县县委坚持发展。绛县经济增长。", "绛县两会")
-        ManifestEntry(title='绛县两会', county='绛县', year=2024, kind='', extra={'guessed': True})
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "manifest.toml"
+        >>> _ = p.write_text('["a.txt"]\\ncounty = "绛县"\\n["gone.txt"]\\nyear = 2024\\n')
+        >>> unmatched_entries(p, {"a.txt"})  # doctest: +ELLIPSIS
+        ['manifest ...manifest.toml: entry "gone.txt" matches no file (清单条目没有对应的文件)']
     """
-    head = f"{title}\n{text[:3000]}"
-    scores: Counter[str] = Counter()
-    for pos, ch in enumerate(head):
-        if ch not in "县旗":
-            continue
-        weight = 3 if _OFFICE.match(head[pos + 1 : pos + 3]) else 1
-        for k in range(1, 4):  # every tail: 洪洞县 and 洞县, 绛县
-            if k > pos or not is_han(head[pos - k]) or head[pos - k] in _NOT_NAME:
-                break
-            scores[head[pos - k : pos + 1]] += weight
-    for name in list(scores):  # `洪洞` alone also speaks for 洪洞县
-        if len(name) > 2:
-            scores[name] += head.count(name[:-1]) - head.count(name)
-    county = max(scores, key=lambda c: (scores[c], len(c))) if scores else ""
-    years = [int(y) for y in _YEAR.findall(title)]
-    if not years:
-        common = Counter(int(y) for y in _YEAR.findall(text[:1000])).most_common()
-        years = [y for y, n in common if n == common[0][1]] if common else []
-    year = max(years) if years else None
+    try:
+        entries = load_manifest(manifest)
+    except CorpusError:
+        return []  # reported when the files are loaded
+    return [
+        f'manifest {manifest}: entry "{name}" matches no file (清单条目没有对应的文件)'
+        for name in entries
+        if name not in names
+    ]
+
+
+# Guessing, for files without an entry
+def guess_entry(
+    text: str, title: str, doc_meta: Mapping[str, str] | None = None
+) -> ManifestEntry:
+    """County, year and kind guessed from the title and first lines; empty when unsure.
+
+    The place comes from real place names (`rag.text.places`): the title's, else the one
+    the opening text names most; `extra["place"]` holds its `county`, `city`, `province`
+    and `level`. The year
+    comes from the title, else the metadata's 发布日期 or a date line, else the text.
+
+    Example:
+        >>> e = guess_entry("2024年，绛县县委坚持发展。绛县经济增长。", "绛县两会")
+        >>> e.county, e.year, e.extra["place"]["city"], e.extra["place"]["level"]
+        ('绛县', 2024, '运城市', 'county')
+    """
+    from rag.corpus.metadata import guess_place, guess_year
+
+    place = guess_place(title, text)
+    year = guess_year(title, text, doc_meta)
     kind = "plan" if "规划" in title else "report" if "工作报告" in title else ""
-    return ManifestEntry(title=title, county=county, year=year, kind=kind, extra={"guessed": True})
+    extra: dict[str, Any] = {"guessed": True, "place": asdict(place)}
+    return ManifestEntry(title=title, county=place.county, year=year, kind=kind, extra=extra)

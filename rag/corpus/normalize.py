@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from rag.corpus import bylines, cleanup
+from rag.corpus import bylines, cleanup, govmeta
 from rag.corpus.cjk import ends_sentence
 from rag.corpus.lines import LineMarks, join_spaced, strip_markup
 from rag.corpus.offsets import SYNTHETIC, MappedStr
@@ -31,6 +32,7 @@ class Paragraph:
     caption: bool = False  # isolated by 2+ blank lines: a photo caption, not a heading
     moved: bool = False  # was cut out of a sentence it interrupted and placed after it
     after_byline: bool = False  # first paragraph after a byline or author line: a new article
+    table: bool = False  # a table row: never a heading
 
 
 @dataclass(frozen=True)
@@ -47,32 +49,42 @@ class NormalizedText:
     """
 
     text: str
-    offsets: list[int]
+    offsets: Sequence[int]  # an array (compact); index it like a list
     paragraphs: list[Paragraph]
     meta: dict[str, Any] = field(default_factory=dict)
 
     def raw_span(self, start: int, end: int) -> tuple[int, int] | None:
         """Raw `(start, end)` that normalised `[start, end)` came from."""
-        return MappedStr(self.text, self.offsets).raw_span(start, end)
+        real = [o for o in self.offsets[start:end] if o != SYNTHETIC]
+        return (min(real), max(real) + 1) if real else None
 
 
-def normalize_text(raw: str) -> NormalizedText:
+def normalize_text(raw: str, *, structured: bool = False) -> NormalizedText:
     """Clean `raw` without losing track of offsets.
 
     Drops page furniture and site boilerplate, joins OCR line wraps (also across a blank
     line inside a sentence), joins spaced-out text, collapses doubled captions, moves a
     caption or heading that interrupts a sentence to after it, and takes bylines and
-    author lines out of the body (into `meta`). Punctuation is kept as written.
+    author lines out of the body (into `meta`). A government page's metadata lines
+    (索引号：… 主题分类：…) go to `meta["doc_meta"]`, its controls (打印本页, 当前位置：…)
+    to `meta["furniture"]`. Punctuation is kept as written. `structured` text (read from
+    HTML, docx or PDF, one paragraph a block) is never treated as OCR'd narrow columns.
 
     Example:
         >>> n = normalize_text("**能源产业转型升级。**煤矿复产。\\n\\n李安安 王舒一")
         >>> n.text, n.meta["authors"]
         ('能源产业转型升级。煤矿复产。', [['李安安', '王舒一']])
     """
-    meta: dict[str, Any] = {"bylines": [], "authors": [], "furniture": [], "duplicates_dropped": 0}
+    meta: dict[str, Any] = {
+        "bylines": [],
+        "authors": [],
+        "furniture": [],
+        "duplicates_dropped": 0,
+        "doc_meta": {},
+    }
     lines = _clean_lines(raw, meta)
     blocks = _blocks(lines)
-    ocr, typical = _ocr_layout(blocks)
+    ocr, typical = (False, 0.0) if structured else _ocr_layout(blocks)
     meta["ocr_layout"] = ocr
     drafts = _drafts(blocks, ocr, typical)
     drafts = _repair(drafts, meta)
@@ -100,9 +112,13 @@ def _clean_lines(raw: str, meta: dict[str, Any]) -> list[tuple[MappedStr, LineMa
         if not text:
             out.append(None)
             continue
-        if cleanup.is_furniture(text):
+        if cleanup.is_furniture(text) or govmeta.is_page_furniture(text):
             meta["furniture"].append(text)
             continue  # dropped lines do not count as blank either
+        if fields := govmeta.parse_fields(text):
+            meta["doc_meta"].update(fields)
+            meta["furniture"].append(text)
+            continue
         ms = MappedStr.from_raw(raw, a, b).strip(_WS)
         ms, marks = strip_markup(ms)
         if not bylines.has_byline(ms.text):
@@ -212,11 +228,11 @@ def _assemble(drafts: list[Draft], ocr: bool, meta: dict[str, Any]) -> Normalize
                 caption=d.caption,
                 moved=d.moved,
                 after_byline=d.after_byline,
+                table=d.marks.table,
             )
         )
         pos += len(d.ms)
     joined = MappedStr.join(parts)
-    assert all(o == SYNTHETIC or o >= 0 for o in joined.offs)
     return NormalizedText(joined.text, joined.offs, paragraphs, meta)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,7 +18,9 @@ from rag.corpus.manifest import (
     find_manifest,
     guess_entry,
     load_manifest,
+    unmatched_entries,
 )
+from rag.corpus.metadata import choose_title, place_fields
 from rag.corpus.models import Document
 from rag.corpus.normalize import normalize_text
 from rag.exceptions import CorpusError, DocumentLoadError
@@ -27,19 +30,28 @@ if TYPE_CHECKING:
 
 __all__ = ["CorpusLoad", "load_document", "load_corpus", "corpus_files"]
 
+logger = logging.getLogger(__name__)
+# Facts of a reader that are not document metadata
+_READER_ONLY = {"sha256", "furniture", "doc_meta", "title_candidates", "structured"}
+
 _SKIP_NAMES = {n.lower() for n in MANIFEST_NAMES} | {"readme.md", "readme.txt", "readme"}
 
 
 @dataclass
 class CorpusLoad:
-    """What `load_corpus` read: the documents, and one error per file it could not read."""
+    """What `load_corpus` read: the documents, one error per file it could not read, and
+    warnings (a manifest entry that matches no file)."""
 
     documents: list[Document] = field(default_factory=list)
     errors: list[DocumentLoadError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def load_document(
-    path: str | Path, entry: ManifestEntry | dict[str, Any] | None = None
+    path: str | Path,
+    entry: ManifestEntry | dict[str, Any] | None = None,
+    *,
+    max_mb: float | None = None,
 ) -> Document:
     """Read one file into a normalised Document.
 
@@ -50,8 +62,10 @@ def load_document(
     `meta["headings"]` for `chunk_document`. An empty (or whitespace-only) file is an
     error, not an empty Document.
 
+    A file over `max_mb` (default `RAG_MAX_FILE_MB`) is refused before it is read.
+
     Raises:
-        DocumentLoadError: the file is missing, empty, unsupported or unreadable.
+        DocumentLoadError: the file is missing, empty, too large, unsupported or unreadable.
 
     Example:
         >>> import tempfile, pathlib
@@ -62,8 +76,8 @@ def load_document(
         ('x', '绛县', 2025)
     """
     path = Path(path)
-    raw, info = read_raw(path)
-    norm = normalize_text(raw)
+    raw, info = read_raw(path, max_mb)
+    norm = normalize_text(raw, structured=bool(info.get("structured")))
     if not norm.text.strip():
         raise DocumentLoadError(
             str(path), "no text left after removing page furniture (清理后没有正文)"
@@ -72,15 +86,18 @@ def load_document(
         entry = ManifestEntry.from_dict(entry)
     if entry is None:
         entry = _manifest_entry(path)
+    doc_meta = {**info.get("doc_meta", {}), **norm.meta.get("doc_meta", {})}
     if entry is None or not entry.title:
         title = (entry.title if entry else "") or _guess_title(norm.text, info, path)
-        guessed = guess_entry(norm.text, title)
+        guessed = guess_entry(norm.text, title, doc_meta)
         entry = guessed if entry is None else _fill(entry, guessed)
     headings = detect_headings(norm)
     meta: dict[str, Any] = {
-        **entry.extra,
-        **{k: v for k, v in info.items() if k != "sha256"},
-        **norm.meta,
+        **_place_extra(entry),
+        **{k: v for k, v in info.items() if k not in _READER_ONLY},
+        **{k: v for k, v in norm.meta.items() if k != "doc_meta"},
+        "furniture": [*info.get("furniture", []), *norm.meta.get("furniture", [])],
+        "doc_meta": doc_meta,
         "headings": [h.to_record() for h in headings],
     }
     return Document(
@@ -119,6 +136,9 @@ def load_corpus(
     budgets = settings or get_settings()
     result = CorpusLoad()
     seen: set[str] = set()
+    result.warnings.extend(_manifest_warnings(paths_or_dir))
+    for warning in result.warnings:
+        logger.warning("%s", warning)
     for path in corpus_files(paths_or_dir, result.errors):
         try:
             check_file(path, budgets)  # hostile or oversized files are refused before parsing
@@ -187,15 +207,46 @@ def _cached_manifest(path: Path, mtime_ns: int) -> dict[str, ManifestEntry]:
     return load_manifest(path)
 
 
+def _manifest_warnings(paths_or_dir: str | Path | Iterable[str | Path]) -> list[str]:
+    """One warning per manifest entry (of a folder being loaded) that matches no file."""
+    items = [paths_or_dir] if isinstance(paths_or_dir, str | Path) else list(paths_or_dir)
+    out: list[str] = []
+    for folder in {Path(p) for p in items if Path(p).is_dir()}:
+        manifest = find_manifest(folder)
+        if manifest is not None:
+            names = {p.name for p in folder.iterdir() if p.is_file()}
+            out.extend(unmatched_entries(manifest, names))
+    return out
+
+
 def _guess_title(text: str, info: dict[str, Any], path: Path) -> str:
-    """An HTML <title>, else the first short line, else the file name."""
-    if info.get("html_title"):
-        return str(info["html_title"])
-    for line in text.splitlines():
-        line = line.strip()
-        if line:
-            return line if len(line) <= 60 else path.stem
-    return path.stem
+    """The format's own title (first heading, <title>, core properties), else the first
+    short line, else the file name."""
+    candidates = list(info.get("title_candidates") or [])
+    lines = (line for line in text[:4000].split("\n"))
+    return choose_title(candidates, lines, path.stem)
+
+
+def _place_extra(entry: ManifestEntry) -> dict[str, Any]:
+    """The entry's extra fields plus `place`: county, city, province and level.
+
+    A manifest county fills in its city and province (when the name is unique and agrees
+    with a manifest `city`); a guessed place is kept as guessed.
+    """
+    extra = dict(entry.extra)
+    guessed = dict(extra.get("place") or {})
+    place = {"county": entry.county, "city": "", "province": "", "level": ""}
+    if entry.county:
+        found = place_fields(entry.county)
+        if not extra.get("city") or extra.get("city") == found.city:
+            place.update(city=found.city, province=found.province, level=found.level)
+        if guessed.get("county") == entry.county:
+            place.update({k: v for k, v in guessed.items() if v})
+    elif guessed:
+        place.update(guessed)
+    place["city"] = place["city"] or str(extra.get("city") or "")
+    extra["place"] = place
+    return extra
 
 
 def _fill(entry: ManifestEntry, guessed: ManifestEntry) -> ManifestEntry:

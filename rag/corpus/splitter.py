@@ -79,12 +79,20 @@ def split_span(
 
 
 def _glued(spans: list[tuple[int, int]], glue: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Join each sentence lying inside a glue span to the sentence after it."""
+    """Join each sentence lying inside a glue span to the sentence after it.
+
+    Both lists are in text order, so one pass with a pointer into `glue` does it.
+    """
+    ordered = sorted(glue)
     out: list[tuple[int, int]] = []
     carry: int | None = None
+    k = 0
     for a, b in spans:
         first = a if carry is None else carry
-        if any(ga <= a and b <= gb for ga, gb in glue):
+        while k < len(ordered) and ordered[k][1] < b:  # glue spans ending before this sentence
+            k += 1
+        inside = any(ga <= a and b <= gb for ga, gb in ordered[k : k + 2])
+        if inside:
             carry = first
             continue
         carry = None

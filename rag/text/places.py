@@ -32,7 +32,15 @@ from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
 
-__all__ = ["Place", "find_places", "lookup", "within", "same_place", "all_places"]
+__all__ = [
+    "Place",
+    "find_places",
+    "place_mentions",
+    "lookup",
+    "within",
+    "same_place",
+    "all_places",
+]
 
 _LEVELS = {"province": 0, "city": 1, "county": 2}
 # Official suffixes, longest first; the stem before one is the short form
@@ -62,7 +70,7 @@ _COMMON_JIEBA_FREQ = 200  # a jieba word this frequent and not tagged ns
 _WORD_FREQ = 3  # dictionary words at least this frequent block a match they cover or cross
 # Characters that may stand right before a slogan-like `X县` (在古县, 到吉县, 那绛县)
 _BEFORE_OK = set("在到于与和及同跟对从赴去来是那这的了、及把将向给比")
-_SHORT_TEXT = 200  # a question or a title: bare county short forms count without context
+_SHORT_TEXT = 500  # a question or a title: bare county short forms count without context
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,12 @@ class Place:
 
 
 @dataclass
+class _Names:
+    places: list[Place]
+    forms: dict[str, list[Place]]  # full name or short form -> places
+
+
+@dataclass
 class _Data:
     places: list[Place]
     forms: dict[str, list[Place]]  # full name or short form -> places
@@ -97,7 +111,7 @@ _lock = threading.Lock()
 
 def all_places() -> list[Place]:
     """Every division in the data (34 provinces, ~330 cities, ~2,850 counties)."""
-    return _data().places
+    return _names().places
 
 
 def lookup(name: str) -> list[Place]:
@@ -109,7 +123,7 @@ def lookup(name: str) -> list[Place]:
         >>> sorted(p.city for p in lookup("鼓楼区"))
         ['南京市', '开封市', '徐州市', '福州市']
     """
-    return list(_data().forms.get(name.strip(), []))
+    return list(_names().forms.get(name.strip(), []))
 
 
 def within(inner: Place, outer: Place) -> bool:
@@ -159,6 +173,20 @@ def find_places(text: str) -> list[Place]:
         >>> find_places("科教兴县，千年古县，全县贫困县实现县县通")
         []
     """
+    out: list[Place] = []
+    for _, place in place_mentions(text):
+        if place not in out:
+            out.append(place)
+    return out
+
+
+def place_mentions(text: str) -> list[tuple[int, Place]]:
+    """Every mention `find_places` accepts, as (position, place), repeats included.
+
+    Example:
+        >>> [(i, p.name) for i, p in place_mentions("洪洞县委书记说，洪洞要发展")]
+        [(0, '洪洞县'), (8, '洪洞县')]
+    """
     if not text:
         return []
     data = _data()
@@ -170,7 +198,7 @@ def find_places(text: str) -> list[Place]:
         if len(cands) == 1 and form not in data.common and not _county_short(form, cands[0]):
             p = cands[0]
             context.update(x for x in (p.name, p.province, p.city) if x)
-    out: list[Place] = []
+    out: list[tuple[int, Place]] = []
     prev: tuple[int, Place | None] = (-9, None)  # where the last match ended, its place
     for pos, form, cands in matches:
         if form in data.common:  # an ordinary word: only right after its parent (运城盐湖)
@@ -179,8 +207,8 @@ def find_places(text: str) -> list[Place]:
                 p for p in cands if p.name in context and form != p.short
             ]
         place = _resolve(form, cands, context, data, short_text) if cands else None
-        if place is not None and place not in out:
-            out.append(place)
+        if place is not None:
+            out.append((pos, place))
         prev = (pos + len(form), place)
     return out
 
@@ -221,8 +249,9 @@ def _standalone(text: str, i: int, j: int, data: _Data) -> bool:
     for a in range(max(0, i - 4), i):  # a word ending inside the form: 相应|县级
         if _word(text[a : i + 1], words, forms):
             return False
+    doubled = j < n and text[j] == text[j - 1] and text[j] in "县区市旗"  # 绛县县委
     for b in range(j + 1, min(n, j + 4) + 1):  # a word starting inside it: 和县|委
-        if _word(text[i + 1 : b], words, forms):
+        if not doubled and _word(text[i + 1 : b], words, forms):
             return False
     form = text[i:j]
     if form[-1] in "县旗" and len(form) == 2:  # 千年古县， 科教兴县。
@@ -263,19 +292,33 @@ def _resolve(
     return cands[0] if len(cands) == 1 else None
 
 
-# Data: read once, lazily, from the installed packages
+# Data: read once, lazily, from the installed packages (names alone for lookups; the
+# dictionaries that tell words from names only when text is searched)
+def _names() -> _Names:
+    with _lock:
+        return _load_names()
+
+
 def _data() -> _Data:
+    _names()
     with _lock:
         return _load()
 
 
 @lru_cache(maxsize=1)
-def _load() -> _Data:
+def _load_names() -> _Names:
     places = _read_places()
     forms: dict[str, list[Place]] = {}
     for p in places:
         for f in dict.fromkeys((p.name, p.short)):
             forms.setdefault(f, []).append(p)
+    return _Names(places, forms)
+
+
+@lru_cache(maxsize=1)
+def _load() -> _Data:
+    names = _load_names()
+    places, forms = names.places, names.forms
     words, pos = _jieba_words()
     cilin = _cilin_codes()
     common: set[str] = set()
