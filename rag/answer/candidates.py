@@ -47,7 +47,11 @@ def candidate_units(hits: list[Hit], clause_min_chars: int = 40) -> list[Unit]:
     units: list[Unit] = []
     for hit in hits:
         text = hit.chunk.text
+        # headings and titles are structure, not statements: never quoted as an answer
+        heads = {h.strip(" ：:。") for h in (*hit.chunk.heading_path, hit.chunk.title)}
         for sp in split_units(text, clause_min_chars):
+            if sp.text.strip(" ：:。") in heads:
+                continue
             bullet = text[max(0, sp.start - 2) : sp.start].strip() in BULLETS
             units.append(Unit(hit, sp, bullet))
     return units

@@ -161,6 +161,7 @@ _Q_UNITS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("money", re.compile(r"多少钱|多少[亿万]?元|投资|资金|产值|收入|生产总值|GDP|gdp|营业额|总额|"
                          r"花.{0,2}多少|规模")),
     ("days", re.compile(r"多少天|几天|天数")),
+    ("age", re.compile(r"多少岁|几岁|寿命|年龄")),
     ("area", re.compile(r"多少亩|多少公顷|多少平方|面积")),
     ("length", re.compile(r"多少公里|多少米|多长|里程")),
     ("count", re.compile(r"多少[个项家所座条件人户辆台套名位次批处]|几[个项家所座条件人户辆台套名位次批处]")),
@@ -169,6 +170,7 @@ _S_UNITS: dict[str, re.Pattern[str]] = {
     "percent": re.compile(r"\d\s*[%％]|百分点|\d+(?:\.\d+)?倍|成以上"),
     "money": re.compile(r"\d\s*(?:万亿|亿|万)?元|\d\s*亿(?!人)"),
     "days": re.compile(r"\d\s*天"),
+    "age": re.compile(r"\d\s*岁"),
     "area": re.compile(r"\d\s*(?:万)?(?:亩|公顷|平方公里|平方米)"),
     "length": re.compile(r"\d\s*(?:公里|千米|米)"),
     "count": re.compile(r"\d\s*(?:万)?[个项家所座条件人户辆台套名位次批处]"),

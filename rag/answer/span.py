@@ -219,7 +219,9 @@ def typed_candidates(query: Query, sentence: str) -> list[SpanCandidate]:
     kind = query.wh.kind if query.wh else ""
     test = {"number": _HAS_NUMBER, "date": _DATE}.get(kind)
     if test is not None:
-        typed = [c for c in cands if test.search(sentence[c.start : c.end])]
+        # a figure (date) is a short span: the figure itself, or a short aligned gap holding one
+        typed = [c for c in cands if test.search(sentence[c.start : c.end])
+                 and (c.source in ("number", "date") or c.end - c.start <= 16)]
         if query.unit_kind:
             typed = [c for c in typed if query.unit_kind in unit_kinds_of(
                 sentence[c.start : c.end])] or typed
