@@ -33,6 +33,7 @@ _PUNCT = re.compile(r"[\s，。！？；：、,.!?;:（）()《》“”「」\"
 UNIT_FEATURES: tuple[str, ...] = (
     "cov", "cov_ctx", "cov_head", "cov_passage", "key_share", "bigram_q", "lcs_q", "align",
     "type_present", "type_missing", "unit_ok", "unit_bad", "mod_agree", "mod_clash",
+    "goal_unasked",
     "year_near", "year_other", "ordinal_ok", "place_ok", "rank_recip", "score_rel", "dense",
     "log_len", "short", "long", "is_clause", "list_item", "head_list", "facts", "first",
     "wh_number", "wh_date", "wh_list", "wh_manner", "wh_entity", "wh_none",
@@ -211,6 +212,7 @@ def unit_features(ctx: Context, units: list[Unit], hits: list[Hit]) -> np.ndarra
             float(bool(q.unit_kind) and bool(kinds) and q.unit_kind not in kinds),
             float(bool(q.target) and (tgt == q.target or (q.target == "actual" and not tgt))),
             float(bool(q.target) and bool(tgt) and tgt != q.target),
+            float(tgt == "goal" and q.target != "goal"),
             yn, yo,
             float(ordinal is not None and any(v in t for v in q.variants(ordinal))),
             pl,

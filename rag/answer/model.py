@@ -26,7 +26,7 @@ class LinearModel:
     Example:
         >>> m = LinearModel(("a", "b"), C=1.0).fit(
         ...     np.array([[0, 1], [1, 0], [0, 2], [2, 0]]), np.array([0, 1, 0, 1]))
-        >>> m.predict_proba(np.array([[3.0, 0.0]]))[0] > 0.5
+        >>> bool(m.predict_proba(np.array([[3.0, 0.0]]))[0] > 0.5)
         True
     """
 

@@ -18,7 +18,7 @@ from rag.answer.query import Query, unit_kinds_of
 from rag.answer.model import load_model
 from rag.answer.whword import WH_KINDS, find_wh
 
-__all__ = ["SpanCandidate", "SPAN_FEATURES", "align_quality", "span_candidates", "span_features",
+__all__ = ["SpanCandidate", "SPAN_FEATURES", "align_quality", "best_span", "span_candidates", "span_features",
            "direct_span"]
 
 _FUNC = "是为在于有的了由被以将把从和与及其也都曾即乃约共"
@@ -164,6 +164,7 @@ SPAN_FEATURES: tuple[str, ...] = (
     "num_q_has_number", "date_q_has_date", "cause_q_has_cause", "list_q_has_enum",
     "entity_q_quoted", "has_number", "has_date", "starts_func", "wh_noun_inside",
     "wh_noun_after", "short_1_3", "long_30", "unit_kind_match", "unit_kind_clash",
+    "left_ctx_q", "right_ctx_q",
     # the same evidence weighs differently per question kind
     *(f"{k}*src_{s}" for k in WH_KINDS for s in _SOURCES),
     *(f"{k}*{f}" for k in WH_KINDS for f in ("len_share", "q_overlap", "log_len")),
@@ -204,6 +205,9 @@ def span_features(query: Query, sentence: str, cands: list[SpanCandidate]) -> np
             float(len(t) <= 3), float(len(t) >= 30),
             float(bool(query.unit_kind) and query.unit_kind in unit_kinds_of(t)),
             float(bool(query.unit_kind) and has_num and query.unit_kind not in unit_kinds_of(t)),
+            # the question's words right before / after the candidate (「地区生产总值增长」5%)
+            len(_bigrams(sentence[max(0, c.start - 8) : c.start]) & qb) / 7.0,
+            len(_bigrams(sentence[c.end : c.end + 8]) & qb) / 7.0,
         ]
         row += [1.0 if (kind == k and c.source == s) else 0.0 for k in WH_KINDS for s in _SOURCES]
         dense = (len(t) / n, row[2], math.log1p(len(t)))
@@ -229,6 +233,18 @@ def typed_candidates(query: Query, sentence: str) -> list[SpanCandidate]:
     return cands
 
 
+def best_span(query: Query, sentence: str) -> tuple[int, int, float]:
+    """The best answer span of `sentence` and the span model's probability for it."""
+    cands = typed_candidates(query, sentence)
+    model = load_model("span", SPAN_FEATURES)
+    if model is None or not cands:
+        a, b = _trim(sentence, 0, len(sentence))
+        return a, b, 0.5
+    p = model.predict_proba(span_features(query, sentence, cands))
+    i = int(np.argmax(p))
+    return cands[i].start, cands[i].end, float(p[i])
+
+
 def direct_span(query: Query, sentence: str) -> tuple[int, int]:
     """Offsets of the best answer span in `sentence` (the whole sentence when no model).
 
@@ -239,11 +255,5 @@ def direct_span(query: Query, sentence: str) -> tuple[int, int]:
         >>> s[a:b]
         '256天'
     """
-    cands = typed_candidates(query, sentence)
-    model = load_model("span", SPAN_FEATURES)
-    if model is None or not cands:
-        a, b = _trim(sentence, 0, len(sentence))
-        return a, b
-    p = model.predict_proba(span_features(query, sentence, cands))
-    best = cands[int(np.argmax(p))]
-    return best.start, best.end
+    a, b, _ = best_span(query, sentence)
+    return a, b
