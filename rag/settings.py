@@ -36,9 +36,6 @@ class Settings(BaseSettings):
     chunk_merge_siblings: bool = Field(
         False, description="Also pack sibling sections up to the target (off: only tiny ones merge)"
     )
-    max_file_mb: float = Field(
-        50.0, gt=0, description="Largest document file loaded, in MB (larger ones are refused)"
-    )
 
     # Encoder
     embedding_model: str = Field(

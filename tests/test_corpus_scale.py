@@ -1,4 +1,4 @@
-"""Large files: ingestion time grows linearly, files over RAG_MAX_FILE_MB are refused by name."""
+"""Large files: ingestion time grows linearly, files over RAG_MAX_UPLOAD_MB are refused by name."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def test_file_over_the_limit_is_refused_by_name(tmp_path: Path) -> None:
         load_document(big, max_mb=1)
     message = str(err.value)
     assert "big.txt" in message and "1.1 MB" in message and "1 MB" in message
-    assert "RAG_MAX_FILE_MB" in message and "超过上限" in message
+    assert "RAG_MAX_UPLOAD_MB" in message and "超过上限" in message
     assert load_document(big, max_mb=2).text  # under a larger limit it loads
 
 
@@ -71,12 +71,12 @@ def test_setting_limits_a_whole_folder_and_the_others_load(
 
     _generated(tmp_path / "big.txt", 400_000)
     (tmp_path / "good.txt").write_text("绛县2025年工作安排\n\n推动经济向好。", encoding="utf-8")
-    monkeypatch.setenv("RAG_MAX_FILE_MB", "0.5")
+    monkeypatch.setenv("RAG_MAX_UPLOAD_MB", "0.5")
     get_settings.cache_clear()
     try:
         load = load_corpus(tmp_path)
     finally:
-        monkeypatch.delenv("RAG_MAX_FILE_MB")
+        monkeypatch.delenv("RAG_MAX_UPLOAD_MB")
         get_settings.cache_clear()
     assert [d.source for d in load.documents] == ["good.txt"]
     assert len(load.errors) == 1 and "big.txt" in str(load.errors[0])

@@ -152,7 +152,7 @@ def bench_throughput(corpus: Path, settings: Settings, sizes: list[float]) -> No
             text = ("\n\n".join([base] * (chars // len(base) + 1)))[:chars]
             path.write_text(text, encoding="utf-8")
             size = path.stat().st_size / 2**20
-            limit = settings.model_copy(update={"max_file_mb": max(settings.max_file_mb, mb + 1)})
+            limit = settings.model_copy(update={"max_upload_mb": max(settings.max_upload_mb, mb + 1)})
             s, n = run_one(path, limit)
             print(f"| generated text | {size:.1f} | {n} | {s:.2f} | {size / s:.2f} |")
             path.unlink()
@@ -161,7 +161,7 @@ def bench_throughput(corpus: Path, settings: Settings, sizes: list[float]) -> No
 def run_one(path: Path, settings: Settings) -> tuple[float, int]:
     """Seconds and chunks for one file through load + normalise + chunk."""
     t0 = time.perf_counter()
-    doc = load_document(path, entry={"title": path.stem}, max_mb=settings.max_file_mb)
+    doc = load_document(path, entry={"title": path.stem}, max_mb=settings.max_upload_mb)
     n = len(chunk_document(doc, settings))
     return time.perf_counter() - t0, n
 

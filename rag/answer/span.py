@@ -64,11 +64,15 @@ def _trim(s: str, a: int, b: int) -> tuple[int, int]:
 def _left(left: str, s: str) -> tuple[int, int] | None:
     # The end of the longest tail of the question before its wh-word found in the sentence
     body = left.rstrip(_FUNC + " ，,")
+    lb = _bigrams(body)
+    best: tuple[int, int, int] | None = None  # (score, end, k)
     for k in range(min(len(body), 24), 1, -1):
-        i = s.rfind(body[-k:])
-        if i >= 0:
-            return i + k, k
-    return None
+        for m in re.finditer(re.escape(body[-k:]), s):
+            # a longer tail, and more of the question's words just before it, win
+            score = k + len(_bigrams(s[max(0, m.start() - 10) : m.start()]) & lb)
+            if best is None or score > best[0]:
+                best = (score, m.end(), k)
+    return (best[1], best[2]) if best else None
 
 
 def _right(right: str, s: str, start: int) -> tuple[int, int] | None:

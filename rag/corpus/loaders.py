@@ -16,7 +16,7 @@ __all__ = ["read_raw", "SUPPORTED_SUFFIXES"]
 def read_raw(path: Path, max_mb: float | None = None) -> tuple[str, dict[str, Any]]:
     """Raw text of `path` plus facts about it (`format`, `encoding`, `sha256` of the bytes).
 
-    A file larger than `max_mb` (default: the `max_file_mb` setting, `RAG_MAX_FILE_MB`)
+    A file larger than `max_mb` (default: the `max_upload_mb` setting, `RAG_MAX_UPLOAD_MB`)
     is refused before it is read.
 
     Raises:
@@ -64,7 +64,7 @@ def _check_size(path: Path, max_mb: float | None) -> None:
     if max_mb is None:
         from rag.settings import get_settings
 
-        max_mb = get_settings().max_file_mb
+        max_mb = get_settings().max_upload_mb
     try:
         size = path.stat().st_size
     except OSError:
@@ -73,8 +73,8 @@ def _check_size(path: Path, max_mb: float | None) -> None:
         mb = size / 1024 / 1024
         raise DocumentLoadError(
             str(path),
-            f"file is {mb:,.1f} MB, over the limit of {max_mb:g} MB; raise RAG_MAX_FILE_MB to "
-            f"load it (文件 {mb:,.1f} MB，超过上限 {max_mb:g} MB，可调大 RAG_MAX_FILE_MB)",
+            f"file is {mb:,.1f} MB, over the limit of {max_mb:g} MB; raise RAG_MAX_UPLOAD_MB to "
+            f"load it (文件 {mb:,.1f} MB，超过上限 {max_mb:g} MB，可调大 RAG_MAX_UPLOAD_MB)",
         )
 
 

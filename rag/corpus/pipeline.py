@@ -62,7 +62,7 @@ def load_document(
     `meta["headings"]` for `chunk_document`. An empty (or whitespace-only) file is an
     error, not an empty Document.
 
-    A file over `max_mb` (default `RAG_MAX_FILE_MB`) is refused before it is read.
+    A file over `max_mb` (default `RAG_MAX_UPLOAD_MB`) is refused before it is read.
 
     Raises:
         DocumentLoadError: the file is missing, empty, too large, unsupported or unreadable.
