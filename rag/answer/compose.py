@@ -9,7 +9,7 @@ from rag.answer.decision import Decision
 from rag.answer.features import has_date, has_facts, has_number, place_ok
 from rag.answer.models import Answer, Citation
 from rag.answer.query import Query, unit_kinds_of
-from rag.answer.span import best_span, direct_span
+from rag.answer.span import direct_span
 from rag.answer.text import Span, bigrams
 from rag.retrieval.models import Hit
 
@@ -94,13 +94,6 @@ def choose(units: list[Unit], query: Query, max_sentences: int) -> list[Unit]:
         ranked = [u for u in ranked if has_date(u.text)]
     if not ranked:
         return []
-    if kind not in _BROAD and kind != "list":
-        # one fact wanted: of the three likeliest sentences, the one whose answer span is
-        # likeliest too (sentence probability × span probability)
-        top = ranked[:3]
-        joint = [u.p * best_span(query, u.text)[2] for u in top]
-        i = max(range(len(top)), key=lambda j: joint[j])
-        ranked = [top[i], *[u for u in ranked if u is not top[i]]]
     best = ranked[0]
     broad = kind in _BROAD
     if kind == "list":
