@@ -8,7 +8,8 @@ The class tree::
     │   └── DocumentLoadError       one file could not be read or decoded (names the file)
     ├── IndexError_
     │   ├── IndexMissingError       no index on disk yet: run `rag index`
-    │   └── IndexStaleError         built with another encoder or chunker version
+    │   ├── IndexStaleError         built with another encoder or chunker version
+    │   └── StoreUnavailableError   the Milvus store cannot be reached or refused a request
     ├── EncoderError                an embedding model is missing or failed
     ├── QueryError                  a question or request the caller must fix
     │   └── FilterError             unknown filter key or bad filter value
@@ -27,6 +28,7 @@ __all__ = [
     "IndexError_",
     "IndexMissingError",
     "IndexStaleError",
+    "StoreUnavailableError",
     "EncoderError",
     "QueryError",
     "FilterError",
@@ -65,6 +67,10 @@ class IndexMissingError(IndexError_):
 
 class IndexStaleError(IndexError_):
     """The index was built with another encoder, dimension or chunker version."""
+
+
+class StoreUnavailableError(IndexError_):
+    """The configured store (Milvus) cannot be reached, or it refused a request."""
 
 
 class EncoderError(RAGError):

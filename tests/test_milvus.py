@@ -1,0 +1,163 @@
+"""RAG_STORE=milvus against a real Milvus Lite file: index, search, ask, filters, live updates."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from rag.exceptions import ConfigError, FilterError, IndexMissingError
+from rag.index.build import build_index
+from rag.index.hybrid import HybridIndex
+from rag.service import RAGService
+from rag.settings import Settings
+
+pytest.importorskip("pymilvus")
+pytest.importorskip("milvus_lite")
+
+pytestmark = pytest.mark.milvus
+ROOT = Path(__file__).resolve().parents[1]
+NEW_DOC = "洪洞县2026年新闻\n\n太岳山航空飞行营地建成开放，首批滑翔伞爱好者入驻营地。\n"
+
+
+@pytest.fixture(scope="module")
+def lite(tmp_path_factory: pytest.TempPathFactory, tiny_corpus_dir: Path, tiny_settings: Settings,
+         encoder) -> Settings:
+    """The tiny corpus indexed into a Milvus Lite file (read-only for the tests using it)."""
+    tmp = tmp_path_factory.mktemp("milvus")
+    settings = tiny_settings.model_copy(update={
+        "store": "milvus", "milvus_uri": str(tmp / "kb.db"), "milvus_collection": "tiny",
+        "index_dir": tmp / "unused-index"})
+    report = build_index(settings, encoder=encoder, progress=False)
+    assert report.documents == 3 and report.chunks > 0 and not report.errors
+    return settings
+
+
+@pytest.fixture()
+def live(tmp_path: Path, tiny_corpus_dir: Path, tiny_settings: Settings, encoder) -> Settings:
+    """A corpus copy of our own, indexed into its own Lite file (tests add and remove files)."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(tiny_corpus_dir, corpus)
+    settings = tiny_settings.model_copy(update={
+        "store": "milvus", "milvus_uri": str(tmp_path / "live.db"), "corpus_dir": corpus,
+        "milvus_collection": "live", "index_dir": tmp_path / "unused-index",
+        "index_reload_s": 0.05})
+    build_index(settings, encoder=encoder, progress=False)
+    return settings
+
+
+def test_search_and_ask_through_milvus_match_the_embedded_store(lite: Settings, tiny_index,
+                                                               encoder) -> None:
+    index = HybridIndex.load(lite, encoder=encoder)
+    assert type(index).__name__ == "MilvusHybridIndex" and len(index) == len(tiny_index)
+    assert set(index.chunks) == set(tiny_index.chunks)
+    assert set(index.documents) == set(tiny_index.documents)
+    assert not (Path(lite.index_dir)).exists()  # nothing written to the embedded index dir
+    for q in ("龙马物流园进展如何", "绛县山楂产业园", "老旧小区改造多少个", "新能源装机容量"):
+        got = [h.chunk.id for h in index.search(q, top_k=3)]
+        want = [h.chunk.id for h in tiny_index.search(q, top_k=3)]
+        assert got[0] == want[0], q
+        hit = index.search(q, top_k=1)[0]
+        assert set(hit.scores) == {"dense", "bm25_word", "bm25_bigram"}
+        assert hit.scores["bm25_bigram"] > 0
+    answer = RAGService(lite, encoder=encoder).ask("龙马物流园进展如何？")
+    assert answer.answerable and answer.citations
+    assert "龙马物流园" in answer.citations[0].quote
+
+
+def test_filters_run_inside_milvus_and_exclude_other_counties(lite: Settings, encoder) -> None:
+    index = HybridIndex.load(lite, encoder=encoder)
+    everything = index.search("地区生产总值增长", top_k=10)
+    assert {h.chunk.county for h in everything} == {"洪洞县", "绛县"}
+    jiang = index.search("地区生产总值增长", top_k=10, filters={"county": "绛县"})
+    assert jiang and {h.chunk.county for h in jiang} == {"绛县"}
+    assert len(jiang) == sum(c.county == "绛县" for c in index.chunks.values())
+    both = index.search("地区生产总值增长", top_k=10, filters={"county": "洪洞", "year": 2025})
+    assert both and {(h.chunk.county, h.chunk.year) for h in both} == {("洪洞县", 2025)}
+    ranked, _ = index.rank_channels("龙马物流园", {"county": "绛县"}, n=50)
+    assert all(index.chunk_of(i).county == "绛县" for pairs in ranked.values() for i, _ in pairs)
+    assert index.search("龙马物流园", top_k=5, filters={"year": 2030}) == []
+    with pytest.raises(FilterError, match="unknown filter key"):
+        index.search("龙马", filters={"colour": "red"})
+    with pytest.raises(FilterError, match="year"):
+        index.search("龙马", filters={"year": "去年"})
+
+
+def test_adding_and_removing_a_document_reaches_a_second_service(live: Settings,
+                                                                 encoder) -> None:
+    writer = RAGService(live, encoder=encoder)
+    reader = RAGService(live, encoder=encoder)  # another server on the same Milvus URI
+    before = reader.index
+    assert "飞行营地" not in reader.search("太岳山航空飞行营地", top_k=1)[0].chunk.text
+
+    # Add: only the new document's chunks are embedded, the rest come from Milvus
+    (live.corpus_dir / "hongtong_2026_news.txt").write_text(NEW_DOC, encoding="utf-8")
+    report = build_index(live, encoder=encoder, progress=False)
+    assert report.added == ["hongtong_2026_news.txt"] and report.embedded == 1
+    assert report.reused == report.chunks - 1
+    time.sleep(0.1)
+    for svc in (writer, reader):
+        hits = svc.search("太岳山航空飞行营地", top_k=1)
+        assert "飞行营地" in hits[0].chunk.text and hits[0].chunk.year == 2026
+    assert reader.index is not before and len(reader.index.documents) == 4
+    assert reader.index.encoder is before.encoder
+    assert reader.search("飞行营地", top_k=5, filters={"county": "洪洞", "year": 2026})
+
+    # Remove: its rows are deleted by document id
+    (live.corpus_dir / "hongtong_2026_news.txt").unlink()
+    report = build_index(live, encoder=encoder, progress=False)
+    assert report.removed == ["hongtong_2026_news.txt"] and report.embedded == 0
+    time.sleep(0.1)
+    assert all("飞行营地" not in h.chunk.text for h in reader.search("太岳山航空飞行营地"))
+    assert reader.search("飞行营地", filters={"year": 2026}) == []
+    assert len(reader.index.documents) == 3
+    assert build_index(live, encoder=encoder, progress=False).noop
+
+
+def test_a_lite_file_is_locked_to_one_process(lite: Settings, encoder) -> None:
+    HybridIndex.load(lite, encoder=encoder)  # this process holds the file
+    code = textwrap.dedent(f"""
+        from rag.settings import Settings
+        from rag.stores.milvus_store import connect
+        from rag.exceptions import StoreUnavailableError
+        try:
+            connect(Settings(store="milvus", milvus_uri={lite.milvus_uri!r})).read_state()
+        except StoreUnavailableError as exc:
+            print("REFUSED", exc)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    assert "REFUSED" in out.stdout and "one process" in out.stdout, out.stdout + out.stderr
+
+
+def test_no_index_in_milvus_and_a_bad_store_say_what_to_do(tmp_path: Path,
+                                                           tiny_settings: Settings,
+                                                           encoder) -> None:
+    empty = tiny_settings.model_copy(update={"store": "milvus",
+                                             "milvus_uri": str(tmp_path / "empty.db")})
+    with pytest.raises(IndexMissingError, match="RAG_STORE=milvus rag index"):
+        HybridIndex.load(empty, encoder=encoder)
+    with pytest.raises(ConfigError, match="RAG_STORE"):
+        HybridIndex.load(tiny_settings.model_copy(update={"store": "redis"}), encoder=encoder)
+
+
+def test_the_default_store_never_imports_milvus(tiny_settings: Settings, tiny_index) -> None:
+    assert Settings().store == "embedded"
+    code = textwrap.dedent(f"""
+        import sys
+        from pathlib import Path
+        from rag.index.hybrid import HybridIndex
+        from rag.settings import Settings
+        s = Settings(index_dir=Path({str(tiny_settings.index_dir)!r}), num_threads=1)
+        hits = HybridIndex.load(s).search("龙马物流园", top_k=1)
+        print("OK", hits[0].chunk.county, "pymilvus" in sys.modules, "milvus_lite" in sys.modules)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+    assert "OK 洪洞县 False False" in out.stdout, out.stdout + out.stderr
