@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import textwrap
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from rag.exceptions import ConfigError, FilterError, IndexMissingError
@@ -161,3 +163,75 @@ def test_the_default_store_never_imports_milvus(tiny_settings: Settings, tiny_in
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
     assert "OK 洪洞县 False False" in out.stdout, out.stdout + out.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait(check, seconds: float, what: str) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except (OSError, httpx.HTTPError):
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.mark.slow
+def test_two_server_processes_share_one_milvus_server(tmp_path: Path, tiny_corpus_dir: Path,
+                                                     tiny_settings: Settings, encoder) -> None:
+    """Milvus Lite's gRPC server stands in for Milvus standalone: `rag serve` in another
+    process sees a document this process indexes, without a restart."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(tiny_corpus_dir, corpus)
+    mport, aport = _free_port(), _free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RAG_STORE": "milvus",
+           "RAG_MILVUS_URI": f"http://127.0.0.1:{mport}", "RAG_MILVUS_COLLECTION": "shared",
+           "RAG_CORPUS_DIR": str(corpus), "RAG_INDEX_RELOAD_S": "0.2", "RAG_NUM_THREADS": "1",
+           "RAG_INDEX_DIR": str(tmp_path / "unused-index")}
+    milvus = subprocess.Popen([sys.executable, "-m", "milvus_lite", "server", "--data-dir",
+                               str(tmp_path / "srv"), "--host", "127.0.0.1", "--port",
+                               str(mport)], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    api = None
+    try:
+        _wait(lambda: socket.create_connection(("127.0.0.1", mport), 1).close() is None, 60,
+              "the Milvus Lite server")
+        settings = tiny_settings.model_copy(update={
+            "store": "milvus", "milvus_uri": f"http://127.0.0.1:{mport}",
+            "milvus_collection": "shared", "corpus_dir": corpus, "index_reload_s": 0.2})
+        build_index(settings, encoder=encoder, progress=False)
+        api = subprocess.Popen(
+            [sys.executable, "-c", "from rag.cli import main; main()", "serve", "--port",
+             str(aport), "--no-ui", "--log-level", "warning"], env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{aport}"
+        _wait(lambda: httpx.get(f"{base}/health", timeout=5).status_code == 200, 180,
+              "rag serve")
+
+        def top(q: str) -> dict:  # type: ignore[type-arg]
+            r = httpx.get(f"{base}/search", params={"q": q, "top_k": 1}, timeout=30)
+            assert r.status_code == 200, r.text
+            return r.json()["hits"][0]
+
+        assert "飞行营地" not in top("太岳山航空飞行营地")["text"]
+        (corpus / "hongtong_2026_news.txt").write_text(NEW_DOC, encoding="utf-8")
+        assert build_index(settings, encoder=encoder, progress=False).added
+        _wait(lambda: "飞行营地" in top("太岳山航空飞行营地")["text"], 30,
+              "the other process to see the new document")
+        local = RAGService(settings, encoder=encoder)
+        assert "飞行营地" in local.search("太岳山航空飞行营地", top_k=1)[0].chunk.text
+    finally:
+        for proc in (api, milvus):
+            if proc is not None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()

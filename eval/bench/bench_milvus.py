@@ -52,6 +52,21 @@ class CachingEncoder:
         return np.stack([self.cache[t] for t in texts]) if texts else np.empty((0, self.dim))
 
 
+def seed(enc: CachingEncoder, index_dir: Path) -> int:
+    """Fill the passage cache from a built index's embedding cache (same encoder only)."""
+    from rag.index.keys import embedding_key
+    from rag.index.storage import read_chunks, read_embeddings
+
+    if not (index_dir / "embeddings.npy").exists():
+        return 0
+    stored = read_embeddings(index_dir)
+    for c in read_chunks(index_dir):
+        vec = stored.get(embedding_key(enc.name, c.index_text))
+        if vec is not None:
+            enc.cache[c.index_text] = vec
+    return len(enc.cache)
+
+
 def channel_table(name: str, index: HybridIndex, questions: list[dict[str, Any]],
                   n: int) -> dict[str, dict[str, float]]:
     """Per-channel and fused figures of one index; returns them by row name."""
@@ -83,6 +98,8 @@ def main() -> None:
     ap.add_argument("--dataset", type=Path, default=ROOT / "eval" / "qa.jsonl")
     ap.add_argument("--uri", default=None, help="Milvus URI (default: a Lite file in a temp dir)")
     ap.add_argument("--token", default=None)
+    ap.add_argument("--bank-index", type=Path, default=ROOT / "index",
+                    help="a built embedded index whose stored vectors seed the passage cache")
     ap.add_argument("--variants", default="jieba,client",
                     help="word-channel variants to build (RAG_MILVUS_WORD_ANALYZER values)")
     args = ap.parse_args()
@@ -94,9 +111,11 @@ def main() -> None:
     work = Path(tmp.name)
     base = Settings(corpus_dir=args.corpus, index_dir=work / "index")
     enc = CachingEncoder(get_encoder(base))
+    seeded = seed(enc, args.bank_index)
     questions = load_questions(args.dataset)
     uri = args.uri or str(work / "milvus.db")
-    print(f"{len(questions)} answerable questions; Milvus at {uri}\n")
+    print(f"{len(questions)} answerable questions; Milvus at {uri}; {seeded} passage vectors "
+          f"reused from {args.bank_index}\n")
 
     # Embedded first (it fills the passage cache), then one Milvus collection per variant
     t = time.perf_counter()
