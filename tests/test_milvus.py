@@ -235,3 +235,34 @@ def test_two_server_processes_share_one_milvus_server(tmp_path: Path, tiny_corpu
                     proc.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     proc.kill()
+
+
+def test_rag_index_and_search_cli_work_the_same_against_milvus(
+        tmp_path: Path, tiny_corpus_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """BM25-only (RAG_EMBEDDING_MODEL=none: no vector field), through the CLI."""
+    from typer.testing import CliRunner
+
+    from rag.cli import app
+    from rag.settings import get_settings
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(tiny_corpus_dir, corpus)
+    (corpus / "broken.txt").write_bytes(b"")
+    for key, value in {"RAG_EMBEDDING_MODEL": "none", "RAG_STORE": "milvus",
+                       "RAG_MILVUS_URI": str(tmp_path / "cli.db"),
+                       "RAG_MILVUS_COLLECTION": "cli"}.items():
+        monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+    try:
+        args = ["index", "--corpus", str(corpus), "--no-progress"]
+        first = CliRunner().invoke(app, args)
+        assert first.exit_code == 0, first.output
+        assert "+3 added" in first.stdout and "broken.txt" in first.output
+        assert "cli.db#cli" in first.stdout
+        second = CliRunner().invoke(app, args)
+        assert second.exit_code == 0 and "up to date" in second.stdout
+        found = CliRunner().invoke(app, ["search", "龙马物流园", "-k", "2", "--county", "洪洞"])
+        assert found.exit_code == 0 and "龙马物流园" in found.stdout, found.output
+        assert not (tmp_path / "index").exists()
+    finally:
+        get_settings.cache_clear()

@@ -158,10 +158,10 @@ def _stored_vectors(store: MilvusStore, keys: list[str]) -> dict[str, np.ndarray
     """The embedding cache: vectors already in Milvus, by content key."""
     wanted = sorted(set(keys))
     out: dict[str, np.ndarray] = {}
-    if not wanted or not store.client.has_collection(store.collection):
+    if not wanted or not store._call(store.client.has_collection, store.collection):
         return out
-    schema_fields = {f["name"] for f in store.client.describe_collection(
-        store.collection)["fields"]}
+    described = store._call(store.client.describe_collection, store.collection)
+    schema_fields = {f["name"] for f in described["fields"]}
     if "vector" not in schema_fields:
         return out
     for s in range(0, len(wanted), 500):

@@ -26,7 +26,7 @@ from rag.stores.milvus_schema import (
 if TYPE_CHECKING:
     from rag.settings import Settings
 
-__all__ = ["MilvusStore", "connect"]
+__all__ = ["MilvusStore", "close", "connect"]
 
 _EMPTY: Ranked = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32))
 _PART = 16_000  # characters per meta part (VARCHAR is 65,535 bytes; CJK is 3 bytes each)
@@ -67,6 +67,28 @@ def connect(settings: Settings) -> MilvusStore:
     """
     return MilvusStore(_client(settings.milvus_uri, settings.milvus_token),
                        settings.milvus_collection, settings.milvus_uri)
+
+
+def close(settings: Settings) -> None:
+    """Close this process's client for `settings.milvus_uri`; for a Milvus Lite file also
+    stop its in-process server, releasing the file lock for another process.
+
+    Example:
+        >>> close(Settings(store="milvus", milvus_uri="/tmp/kb.db"))   # doctest: +SKIP
+    """
+    uri = settings.milvus_uri
+    with _clients_lock:
+        for key in [k for k in _clients if k[0] == uri]:
+            try:
+                _clients.pop(key).close()
+            except Exception:
+                pass
+    if uri.endswith(".db"):
+        try:
+            from milvus_lite.server_manager import server_manager_instance
+        except ImportError:
+            return
+        server_manager_instance.release_server(uri)
 
 
 class MilvusStore:
