@@ -266,3 +266,58 @@ def test_rag_index_and_search_cli_work_the_same_against_milvus(
         assert not (tmp_path / "index").exists()
     finally:
         get_settings.cache_clear()
+
+
+class _StoredVectors:
+    """The session encoder, with passages answered from an embedded index's cache."""
+
+    def __init__(self, real, stored) -> None:  # type: ignore[no-untyped-def]
+        self.real, self.stored, self.name, self.dim = real, stored, real.name, real.dim
+        self.embedded = 0
+
+    def embed_queries(self, texts):  # type: ignore[no-untyped-def]
+        return self.real.embed_queries(texts)
+
+    def embed_passages(self, texts):  # type: ignore[no-untyped-def]
+        import numpy as np
+
+        from rag.index.keys import embedding_key
+
+        out = []
+        for t in texts:
+            vec = self.stored.get(embedding_key(self.name, t))
+            if vec is None:
+                self.embedded += 1
+                vec = self.real.embed_passages([t])[0]
+            out.append(vec)
+        return np.stack(out)
+
+
+@pytest.mark.slow
+def test_bundled_corpus_eval_through_milvus_is_within_0_01_of_embedded(
+        corpus_settings: Settings, encoder, tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "eval" / "bench"))
+    from bench_retrieval import load_questions, metrics
+
+    from rag.index.storage import read_embeddings
+
+    reuse = _StoredVectors(encoder, read_embeddings(corpus_settings.index_dir))
+    ms = corpus_settings.model_copy(update={
+        "store": "milvus", "milvus_uri": str(tmp_path / "corpus.db"),
+        "milvus_collection": "corpus"})
+    report = build_index(ms, encoder=reuse, progress=False)
+    assert report.documents == 5 and report.chunks > 250 and reuse.embedded == 0
+    questions = load_questions(ROOT / "eval" / "qa.jsonl")
+    scores = {}
+    for name, settings in (("embedded", corpus_settings), ("milvus", ms)):
+        index = HybridIndex.load(settings, encoder=encoder)
+        ranked = [[h.chunk.index_text for h in index.search(q["query"], top_k=10)]
+                  for q in questions]
+        scores[name] = metrics(ranked, questions)
+    print(scores)
+    for key in ("hit@5", "mrr@10"):
+        assert abs(scores["milvus"][key] - scores["embedded"][key]) <= 0.01, (key, scores)
+    service = RAGService(ms, encoder=encoder)
+    assert service.ask("龙马物流园进展如何？").answerable
+    hits = service.search("地区生产总值增长", top_k=20, filters={"county": "绛县"})
+    assert hits and {h.chunk.county for h in hits} == {"绛县"}

@@ -57,7 +57,7 @@ def build_milvus_index(settings: Settings, enc: Encoder, rebuild: bool, progress
     state = None if rebuild else store.read_state()
     chunking = _chunking(settings)
     compatible = state is not None and _compatible(state, enc, chunking, settings)
-    prev_docs = _read_documents(store) if state is not None else {}
+    prev_docs = _read_documents(store, str(state["version"])) if state is not None else {}
     failed = {Path(getattr(e, "path", "")).name for e in loaded.errors}
     for source, doc in prev_docs.items():  # keep a previously indexed file that now fails
         if source not in docs and source in failed:
@@ -116,10 +116,12 @@ def build_milvus_index(settings: Settings, enc: Encoder, rebuild: bool, progress
     store.flush()
 
     # Documents, dictionary and vocabulary in the side collection, then the state row
+    version = store.new_version()
     store.write_meta("documents", json.dumps([d.to_dict() for d in docs.values()],
-                                             ensure_ascii=False, default=str))
-    store.write_meta("dictionary", "\n".join(words))
-    store.write_meta("vocabulary", "\n".join(vocab))
+                                             ensure_ascii=False, default=str), version)
+    store.write_meta("dictionary", "\n".join(words), version)
+    store.write_meta("vocabulary", "\n".join(vocab), version)
+    store.flush_meta()
     report.seconds = time.perf_counter() - t0
     store.write_state({
         "encoder_name": enc.name, "encoder_dim": enc.dim, "chunker_version": CHUNKER_VERSION,
@@ -129,7 +131,8 @@ def build_milvus_index(settings: Settings, enc: Encoder, rebuild: bool, progress
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "build_seconds": round(report.seconds, 3), "capabilities": caps, "schema": facts,
         "rows_written": len(rows), "full_rewrite": full,
-    })
+    }, version)
+    store.prune_meta(version)
     report.seconds = time.perf_counter() - t0
     return report
 
@@ -146,9 +149,9 @@ def _compatible(state: dict[str, Any], enc: Encoder, chunking: dict[str, Any],
             and schema.get("word_analyzer") == settings.milvus_word_analyzer)
 
 
-def _read_documents(store: MilvusStore) -> dict[str, Document]:
+def _read_documents(store: MilvusStore, version: str) -> dict[str, Document]:
     try:
-        rows = json.loads(store.read_meta("documents") or "[]")
+        rows = json.loads(store.read_meta("documents", version) or "[]")
     except ValueError:
         return {}
     return {d.source: d for d in (Document.from_dict(r) for r in rows)}

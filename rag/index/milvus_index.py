@@ -61,11 +61,13 @@ class MilvusHybridIndex(HybridIndex):
         manifest.check(encoder_name=enc.name, encoder_dim=enc.dim,
                        chunker_version=CHUNKER_VERSION, tokenizer_version=TOKENIZER_VERSION)
         _set_threads(settings.num_threads)
-        documents = [Document.from_dict(d) for d in json.loads(store.read_meta("documents"))]
+        version = str(state.get("version", ""))
+        documents = [Document.from_dict(d)
+                     for d in json.loads(store.read_meta("documents", version) or "[]")]
         chunks = [Chunk.from_dict(json.loads(r["record"])) for r in store.records()]
         chunks.sort(key=lambda c: (c.source, c.ordinal, c.start))
-        words = [w for w in store.read_meta("dictionary").split("\n") if w]
-        vocab = frozenset(store.read_meta("vocabulary").split("\n"))
+        words = [w for w in store.read_meta("dictionary", version).split("\n") if w]
+        vocab = frozenset(store.read_meta("vocabulary", version).split("\n"))
 
         # Channels: Milvus analyses raw text (jieba) or receives our terms pre-split
         word_tok = WordTokenizer(words)
@@ -80,7 +82,7 @@ class MilvusHybridIndex(HybridIndex):
         }
         dense = MilvusDense(store, enc.dim) if enc.dim else None
         index = cls(settings, enc, manifest, documents, chunks, dense, keyword)
-        index.version = str(state.get("version", ""))
+        index.version = version
         index.capabilities = dict(state.get("capabilities") or {})
         return index
 

@@ -176,27 +176,39 @@ class MilvusStore:
     def flush(self) -> None:
         self._call(self.client.flush, self.collection)
 
-    def write_meta(self, kind: str, payload: str) -> None:
-        """Replace the `kind` record (documents, dictionary, vocabulary) split into parts."""
+    @staticmethod
+    def new_version() -> str:
+        return f"{time.time_ns()}-{uuid.uuid4().hex[:8]}"
+
+    def write_meta(self, kind: str, payload: str, version: str) -> None:
+        """Write the `kind` record (documents, dictionary, vocabulary) of build `version`,
+        split into parts; readers read the version their state row names, so a build in
+        progress never shows them half a record."""
         parts = [payload[i : i + _PART] for i in range(0, len(payload), _PART)] or [""]
-        self._call(self.client.delete, self.meta, filter=f'kind == "{kind}"')
-        rows = [{"key": f"{kind}:{n:06d}", "kind": kind, "payload": p, "v": [0.0, 1.0]}
-                for n, p in enumerate(parts)]
+        rows = [{"key": f"{kind}:{version}:{n:06d}", "kind": kind, "payload": p,
+                 "v": [0.0, 1.0]} for n, p in enumerate(parts)]
         for s in range(0, len(rows), 50):
             self._call(self.client.upsert, self.meta, rows[s : s + 50])
 
-    def read_meta(self, kind: str) -> str:
+    def read_meta(self, kind: str, version: str) -> str:
         rows = self._query(self.meta, f'kind == "{kind}"', ["key", "payload"])
-        return "".join(r["payload"] for r in sorted(rows, key=lambda r: r["key"]))
+        prefix = f"{kind}:{version}:"
+        return "".join(r["payload"] for r in sorted(rows, key=lambda r: r["key"])
+                       if r["key"].startswith(prefix))
 
-    def write_state(self, state: dict[str, Any]) -> str:
-        """Write the state row last; its fresh version tells servers to reload."""
-        version = f"{time.time_ns()}-{uuid.uuid4().hex[:8]}"
+    def prune_meta(self, version: str) -> None:
+        """Delete the records of builds before `version` (after its state row is written)."""
+        rows = self._query(self.meta, 'kind != "state"', ["key"])
+        old = [r["key"] for r in rows if r["key"].split(":")[1] != version]
+        for s in range(0, len(old), 200):
+            self._call(self.client.delete, self.meta, ids=old[s : s + 200])
+
+    def write_state(self, state: dict[str, Any], version: str) -> None:
+        """Write the state row last; its new version tells servers to reload."""
         payload = json.dumps({**state, "version": version}, ensure_ascii=False)
         self._call(self.client.upsert, self.meta,
                    [{"key": "state", "kind": "state", "payload": payload, "v": [1.0, 0.0]}])
         self.flush_meta()
-        return version
 
     def flush_meta(self) -> None:
         self._call(self.client.flush, self.meta)
