@@ -61,6 +61,10 @@ def test_search_and_ask_through_milvus_match_the_embedded_store(lite: Settings, 
     assert set(index.chunks) == set(tiny_index.chunks)
     assert set(index.documents) == set(tiny_index.documents)
     assert not (Path(lite.index_dir)).exists()  # nothing written to the embedded index dir
+    caps = index.capabilities  # measured by the probe at build time
+    assert caps["server"].startswith("milvus_lite")
+    assert caps["bm25_function"] and caps["jieba_tokenizer"] and caps["filtered_search"]
+    assert caps["hnsw"] and index.manifest.dense_kind == "hnsw"
     for q in ("龙马物流园进展如何", "绛县山楂产业园", "老旧小区改造多少个", "新能源装机容量"):
         got = [h.chunk.id for h in index.search(q, top_k=3)]
         want = [h.chunk.id for h in tiny_index.search(q, top_k=3)]

@@ -76,6 +76,9 @@ def channel_table(name: str, index: HybridIndex, questions: list[dict[str, Any]]
         rows[f"{ch} alone"] = evaluate(index, questions, cache, boosts=(0.0, 0.0),
                                        weights={ch: 1.0})
     rows["fused (defaults)"] = evaluate(index, questions, cache)
+    s = index.settings  # does the bigram channel still add to dense + words?
+    rows["fused without bigrams"] = evaluate(index, questions, cache, weights={
+        "dense": s.weight_dense, "bm25_word": s.weight_bm25_word})
     for row, m in rows.items():
         print(fmt(f"{name}: {row}", m))
     return rows

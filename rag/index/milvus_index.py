@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
     from rag.settings import Settings
 
 __all__ = ["MilvusHybridIndex"]
+
+_POOL = ThreadPoolExecutor(max_workers=6, thread_name_prefix="milvus-search")
 
 
 class MilvusHybridIndex(HybridIndex):
@@ -100,17 +104,21 @@ class MilvusHybridIndex(HybridIndex):
         expr = filter_expression(filters, self.filters.keys) or ""
         weights = self._weights(channels)
         n = n or self.settings.candidates
-        ranked: dict[str, list[tuple[int, float]]] = {}
+        if keyword_query is None:
+            keyword_query = self.keyword_query(query)
+        # The channel searches are independent round trips: issue them together
+        calls: dict[str, Any] = {}
         qvec = None
         if weights.get("dense") and self.dense is not None:
             qvec = self.query_vector(query)
-            ranked["dense"] = self._known(*self.dense.search(qvec, n, expr=expr))  # type: ignore[call-arg]
-        if keyword_query is None:
-            keyword_query = self.keyword_query(query)
+            dense: Any = self.dense
+            calls["dense"] = partial(dense.search, qvec, n, expr=expr)
         for name in KEYWORD_CHANNELS:
             if weights.get(name):
                 store: Any = self.keyword[name]
-                ranked[name] = self._known(*store.search(keyword_query, n, expr=expr))
+                calls[name] = partial(store.search, keyword_query, n, expr=expr)
+        futures = {name: _POOL.submit(call) for name, call in calls.items()}
+        ranked = {name: self._known(*f.result()) for name, f in futures.items()}
         return ranked, qvec
 
     def _known(self, ids: np.ndarray, scores: np.ndarray) -> list[tuple[int, float]]:

@@ -113,19 +113,26 @@ def _summary(params: dict[str, Any]) -> dict[str, Any]:
     return {"tokenizer": tok, "filter": filters}
 
 
+def _params(caps: Capabilities, params: dict[str, Any]) -> dict[str, Any]:
+    """pymilvus 3 sends index params as flat key/value pairs; Milvus Lite 3.2 reads only a
+    JSON `params` pair (measured: without it bm25_k1/b and M were silently dropped), which
+    is also the older wire form Milvus servers accept. Lite gets both."""
+    return {**params, "params": dict(params)} if caps.lite else params
+
+
 def index_params(client: Any, caps: Capabilities, dim: int, k1: float, b: float) -> Any:
     """HNSW (IP, M 32) on the vector, BM25 inverted indexes, INVERTED scalar indexes."""
     ip = client.prepare_index_params()
     if dim:
         if caps.hnsw:
             ip.add_index(field_name="vector", index_type="HNSW", metric_type="IP",
-                         params={"M": 32, "efConstruction": 80})
+                         params=_params(caps, {"M": 32, "efConstruction": 80}))
         else:
             ip.add_index(field_name="vector", index_type="IVF_FLAT", metric_type="IP",
-                         params={"nlist": 128})
+                         params=_params(caps, {"nlist": 128}))
     for field in ("word_sparse", "bigram_sparse"):
         ip.add_index(field_name=field, index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
-                     params={"bm25_k1": k1, "bm25_b": b})
+                     params=_params(caps, {"bm25_k1": k1, "bm25_b": b}))
     for field in ("doc_id", "county", "year", "source"):
         ip.add_index(field_name=field, index_type="INVERTED")
     return ip

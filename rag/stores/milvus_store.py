@@ -109,6 +109,14 @@ class MilvusStore:
         self.meta = collection + META_SUFFIX
         self._caps: Capabilities | None = None
         self._lite: bool | None = None
+        self._loaded: set[str] = set()
+
+    def _load(self, name: str) -> None:
+        """Load a collection into memory once per store (a reopened Milvus Lite file, or a
+        restarted server, keeps collections released until someone loads them)."""
+        if name not in self._loaded:
+            self._call(self.client.load_collection, name)
+            self._loaded.add(name)
 
     @property
     def lite(self) -> bool:
@@ -141,6 +149,7 @@ class MilvusStore:
         return bool(self._call(self.client.has_collection, self.meta))
 
     def drop(self) -> None:
+        self._loaded.clear()
         for name in (self.collection, self.meta):
             if self._call(self.client.has_collection, name):
                 self._call(self.client.drop_collection, name)
@@ -162,6 +171,7 @@ class MilvusStore:
 
     # Writes
     def upsert(self, rows: list[dict[str, Any]]) -> None:
+        self._load(self.collection)
         for s in range(0, len(rows), _BATCH):
             self._call(self.client.upsert, self.collection, rows[s : s + _BATCH])
 
@@ -169,6 +179,8 @@ class MilvusStore:
         """Delete every row of these documents (by the doc_id scalar field)."""
         from rag.stores.milvus_filters import literal
 
+        if doc_ids:
+            self._load(self.collection)
         for s in range(0, len(doc_ids), 200):
             part = ", ".join(literal(d) for d in doc_ids[s : s + 200])
             self._call(self.client.delete, self.collection, filter=f"doc_id in [{part}]")
@@ -184,6 +196,7 @@ class MilvusStore:
         """Write the `kind` record (documents, dictionary, vocabulary) of build `version`,
         split into parts; readers read the version their state row names, so a build in
         progress never shows them half a record."""
+        self._load(self.meta)
         parts = [payload[i : i + _PART] for i in range(0, len(payload), _PART)] or [""]
         rows = [{"key": f"{kind}:{version}:{n:06d}", "kind": kind, "payload": p,
                  "v": [0.0, 1.0]} for n, p in enumerate(parts)]
@@ -205,6 +218,7 @@ class MilvusStore:
 
     def write_state(self, state: dict[str, Any], version: str) -> None:
         """Write the state row last; its new version tells servers to reload."""
+        self._load(self.meta)
         payload = json.dumps({**state, "version": version}, ensure_ascii=False)
         self._call(self.client.upsert, self.meta,
                    [{"key": "state", "kind": "state", "payload": payload, "v": [1.0, 0.0]}])
@@ -217,6 +231,7 @@ class MilvusStore:
         """The state row (None when nothing was built into this collection yet)."""
         if not self.exists():
             return None
+        self._load(self.meta)
         rows = self._call(self.client.get, self.meta, ids=["state"], output_fields=["payload"])
         if not rows:
             return None
@@ -235,6 +250,7 @@ class MilvusStore:
                   batch: int = 1000) -> Iterator[dict[str, Any]]:
         """Every row matching `expr`: a query iterator on a server (no 16,384-row window);
         Milvus Lite has no AllocTimestamp RPC for iterators but answers one unbounded query."""
+        self._load(collection)
         if self.lite:
             yield from self._call(self.client.query, collection, filter=expr,
                                   output_fields=fields)
@@ -255,11 +271,13 @@ class MilvusStore:
         return self.iter_rows(self.collection, expr, list(fields))
 
     def count(self) -> int:
+        self._load(self.collection)
         rows = self._call(self.client.query, self.collection, filter="",
                           output_fields=["count(*)"])
         return int(rows[0]["count(*)"]) if rows else 0
 
     def search_dense(self, query: np.ndarray, k: int, expr: str = "") -> Ranked:
+        self._load(self.collection)
         q = np.asarray(query, dtype=np.float32).ravel().tolist()
         res = self._call(self.client.search, self.collection, data=[q], anns_field="vector",
                          limit=k, filter=expr, output_fields=[],
@@ -270,6 +288,7 @@ class MilvusStore:
         """BM25 inside Milvus over the sparse `field` (its function analyses `text`)."""
         if not text.strip() or k <= 0:
             return _EMPTY
+        self._load(self.collection)
         res = self._call(self.client.search, self.collection, data=[text], anns_field=field,
                          limit=k, filter=expr, output_fields=[],
                          search_params={"metric_type": "BM25"})
@@ -278,6 +297,7 @@ class MilvusStore:
     def vectors(self, ids: np.ndarray) -> dict[int, np.ndarray]:
         if not len(ids):
             return {}
+        self._load(self.collection)
         rows = self._call(self.client.get, self.collection, ids=[int(i) for i in ids],
                           output_fields=["vector"])
         return {int(r["id"]): np.asarray(r["vector"], dtype=np.float32) for r in rows}
