@@ -65,7 +65,10 @@ def build_milvus_index(settings: Settings, enc: Encoder, rebuild: bool, progress
     docs = dict(sorted(docs.items()))
 
     fingerprints = {s: _fingerprint(d) for s, d in docs.items()}
-    old_fp: dict[str, str] = state.get("doc_fingerprints", {}) if compatible and state else {}
+    old_fp: dict[str, str] = {}
+    if compatible and state:
+        old_fp = json.loads(store.read_meta("fingerprints", str(state["version"])) or "{}").get(
+            "doc_fingerprints", {})
     for source in docs:
         bucket = report.unchanged if old_fp.get(source) == fingerprints[source] else (
             report.changed if source in old_fp else report.added)
@@ -121,13 +124,15 @@ def build_milvus_index(settings: Settings, enc: Encoder, rebuild: bool, progress
                                              ensure_ascii=False, default=str), version)
     store.write_meta("dictionary", "\n".join(words), version)
     store.write_meta("vocabulary", "\n".join(vocab), version)
+    files = {s: d.sha256 for s, d in docs.items()}  # per document: too big for the state row
+    store.write_meta("fingerprints", json.dumps({"files": files,
+                                                 "doc_fingerprints": fingerprints}), version)
     store.flush_meta()
     report.seconds = time.perf_counter() - t0
     store.write_state({
         "encoder_name": enc.name, "encoder_dim": enc.dim, "chunker_version": CHUNKER_VERSION,
         "tokenizer_version": TOKENIZER_VERSION, "dense_kind": str(facts["dense_index"]).lower(),
-        "chunking": chunking, "files": {s: d.sha256 for s, d in docs.items()},
-        "doc_fingerprints": fingerprints, "n_documents": len(docs), "n_chunks": len(chunks),
+        "chunking": chunking, "n_documents": len(docs), "n_chunks": len(chunks),
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "build_seconds": round(report.seconds, 3), "capabilities": caps, "schema": facts,
         "rows_written": len(rows), "full_rewrite": full,

@@ -59,13 +59,14 @@ class MilvusHybridIndex(HybridIndex):
                 f"collection {settings.milvus_collection!r} at {settings.milvus_uri}: run "
                 "`rag index` with RAG_STORE=milvus)"
             )
-        manifest = Manifest(**{k: v for k, v in state.items()
+        version = str(state.get("version", ""))
+        per_doc = json.loads(store.read_meta("fingerprints", version) or "{}")
+        manifest = Manifest(**{k: v for k, v in {**state, **per_doc}.items()
                                if k in Manifest.__dataclass_fields__})
         enc = encoder if encoder is not None else get_encoder(settings)
         manifest.check(encoder_name=enc.name, encoder_dim=enc.dim,
                        chunker_version=CHUNKER_VERSION, tokenizer_version=TOKENIZER_VERSION)
         _set_threads(settings.num_threads)
-        version = str(state.get("version", ""))
         documents = [Document.from_dict(d)
                      for d in json.loads(store.read_meta("documents", version) or "[]")]
         chunks = [Chunk.from_dict(json.loads(r["record"])) for r in store.records()]
