@@ -49,6 +49,7 @@ def _client(uri: str, token: str | None) -> Any:
                 ) from exc
             if uri.endswith(".db"):
                 Path(uri).parent.mkdir(parents=True, exist_ok=True)
+                _quiet_jieba()
             try:
                 _clients[key] = MilvusClient(uri=uri, token=token or "")
             except Exception as exc:
@@ -57,6 +58,15 @@ def _client(uri: str, token: str | None) -> Any:
                     "file can be open in one process only: point the others at a Milvus server)"
                 ) from exc
         return _clients[key]
+
+
+def _quiet_jieba() -> None:
+    """Milvus Lite's analyzer uses the global jieba, which announces its dictionary at INFO."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
 
 
 def connect(settings: Settings) -> MilvusStore:
