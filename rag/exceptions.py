@@ -15,7 +15,8 @@ The class tree::
     ├── IndexError_
     │   ├── IndexMissingError       no index on disk yet: run `rag index`
     │   ├── IndexStaleError         built with another encoder or chunker version
-    │   └── IndexCorruptError       an index file is damaged or unreadable: run `rag index`
+    │   ├── IndexCorruptError       an index file is damaged or unreadable: run `rag index`
+    │   └── StoreUnavailableError   the Milvus store cannot be reached or refused a request
     ├── EncoderError                an embedding model is missing or failed
     ├── QueryError                  a question or request the caller must fix
     │   └── FilterError             unknown filter key or bad filter value
@@ -42,6 +43,7 @@ __all__ = [
     "IndexMissingError",
     "IndexStaleError",
     "IndexCorruptError",
+    "StoreUnavailableError",
     "EncoderError",
     "QueryError",
     "FilterError",
@@ -113,6 +115,10 @@ class IndexCorruptError(IndexError_):
     def __init__(self, message: str, files: list[str] | None = None) -> None:
         super().__init__(message)
         self.files = list(files or [])
+
+
+class StoreUnavailableError(IndexError_):
+    """The configured store (Milvus) cannot be reached, or it refused a request."""
 
 
 class EncoderError(RAGError):

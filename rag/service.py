@@ -54,7 +54,7 @@ class RAGService:
         self._llm = llm
         self._lock = threading.Lock()
         self._watch = index is None  # an index passed in is the caller's: never swapped
-        self._stamp: tuple[int, int, int] | None = None
+        self._stamp: Any = None  # manifest stat, or the Milvus state row's version
         self._next_check = 0.0
         self._reloading = threading.Lock()
         self._failed: tuple[tuple[int, int, int] | None, RAGError] | None = None
@@ -98,22 +98,22 @@ class RAGService:
 
     def _load(self) -> HybridIndex:
         from rag.index.hybrid import HybridIndex
-        from rag.index.manifest import manifest_stamp
+        from rag.index.state import index_stamp
 
-        self._stamp = manifest_stamp(self.settings.index_dir)  # before reading: never misses one
+        self._stamp = index_stamp(self.settings)  # before reading: never misses one
         self._next_check = time.monotonic() + self.settings.index_reload_s
         encoder = self._encoder or (self._index.encoder if self._index is not None else None)
         return HybridIndex.load(self.settings, encoder=encoder)
 
     def _maybe_reload(self) -> None:
         # Cheap: one stat() every index_reload_s; one caller loads, the others keep serving
-        from rag.index.manifest import manifest_stamp
+        from rag.index.state import index_stamp
 
         if time.monotonic() < self._next_check or not self._reloading.acquire(blocking=False):
             return
         try:
             self._next_check = time.monotonic() + self.settings.index_reload_s
-            stamp = manifest_stamp(self.settings.index_dir)
+            stamp = index_stamp(self.settings)
             if stamp is None or stamp == self._stamp:
                 return
             try:

@@ -56,6 +56,25 @@ class Settings(BaseSettings):
     )
     hnsw_threshold: int = Field(50_000, description="Use HNSW instead of exact search above this")
 
+    # Store backend (embedded FAISS + bm25s files, or a Milvus collection)
+    store: str = Field(
+        "embedded", description="'embedded' (FAISS + bm25s under index_dir) or 'milvus'"
+    )
+    milvus_uri: str = Field(
+        "milvus.db", description="Milvus Lite file (a path ending in .db, in-process) or "
+        "http://host:19530 for Milvus standalone/cluster"
+    )
+    milvus_token: str | None = Field(
+        None, description="Milvus token ('user:password' or an API key), if the server wants one"
+    )
+    milvus_collection: str = Field(
+        "govdoc", description="Milvus collection of this knowledge base (plus <name>_meta)"
+    )
+    milvus_word_analyzer: str = Field(
+        "jieba", description="Word channel in Milvus: 'jieba' (Milvus's own analyzer over the "
+        "text) or 'client' (our jieba tokens, pre-split)"
+    )
+
     # Fusion
     # Defaults measured on eval/qa.jsonl (eval/bench/bench_retrieval.py --sweep)
     fusion: str = Field("minmax", description="Fusion method: 'rrf', 'minmax' or 'zscore'")

