@@ -16,8 +16,8 @@ from rag.answer.models import Answer, Message
 from rag.exceptions import IndexCorruptError, IndexMissingError, QueryError, RAGError
 from rag.retrieval.models import Hit
 from rag.settings import Settings, get_settings
-from rag.text.question_form import normalize_question
 from rag.text.hygiene import clean_input
+from rag.text.question_form import normalize_question
 
 if TYPE_CHECKING:
     from rag.corpus.models import Document

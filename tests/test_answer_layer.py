@@ -126,7 +126,8 @@ def test_traditional_question_gets_the_same_answer(tiny_index: Any, tiny_setting
     assert trad.answerable and trad.answer == simple.answer
 
 
-@pytest.mark.parametrize("question", ["绛县山楂产业园引进了几家企业？", "洪洞新能源装机容量达到多少？",
+@pytest.mark.parametrize("question", ["绛县山楂产业园引进了几家企业？",
+                                      "洪洞新能源装机容量达到多少？",
                                       "洪洞2024年全县地区生产总值增长目标是多少？"])
 def test_direct_answer_is_inside_the_first_quote(tiny_index: Any, tiny_settings: Any,
                                                  question: str) -> None:

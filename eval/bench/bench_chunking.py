@@ -152,7 +152,8 @@ def bench_throughput(corpus: Path, settings: Settings, sizes: list[float]) -> No
             text = ("\n\n".join([base] * (chars // len(base) + 1)))[:chars]
             path.write_text(text, encoding="utf-8")
             size = path.stat().st_size / 2**20
-            limit = settings.model_copy(update={"max_upload_mb": max(settings.max_upload_mb, mb + 1)})
+            big = max(settings.max_upload_mb, mb + 1)
+            limit = settings.model_copy(update={"max_upload_mb": big})
             s, n = run_one(path, limit)
             print(f"| generated text | {size:.1f} | {n} | {s:.2f} | {size / s:.2f} |")
             path.unlink()

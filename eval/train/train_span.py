@@ -13,11 +13,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cmrc import load_cmrc, sentence_of  # noqa: E402
 
-from rag.evaluation.cmrc import cmrc_em, cmrc_f1  # noqa: E402
-
 from rag.answer.model import WEIGHTS_DIR, LinearModel  # noqa: E402
 from rag.answer.query import analyze  # noqa: E402
 from rag.answer.span import SPAN_FEATURES, span_features, typed_candidates  # noqa: E402
+from rag.evaluation.cmrc import cmrc_em, cmrc_f1  # noqa: E402
 from rag.evaluation.splits import split_of  # noqa: E402
 
 
@@ -73,7 +72,8 @@ def main() -> None:
     tf, te = score(m, test)
     print(f"oracle sentence, C={best[1]}: fit ({len(fit)} q) F1 {ff:.1f} EM {fe:.1f} | "
           f"test ({len(test)} q) F1 {tf:.1f} EM {te:.1f}")
-    for name, coef in sorted(zip(SPAN_FEATURES, m.coef, strict=True), key=lambda t: -abs(t[1]))[:12]:
+    ranked = sorted(zip(SPAN_FEATURES, m.coef, strict=True), key=lambda t: -abs(t[1]))
+    for name, coef in ranked[:12]:
         print(f"  {name:20s} {coef:+.3f}")
     if "--save" in sys.argv:
         m.meta = {"data": "CMRC 2018 trial + train sample, fit half by paragraph id (split_of)",

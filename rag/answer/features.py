@@ -15,8 +15,8 @@ from rag.answer.span import align_quality
 from rag.answer.stats import CorpusStats
 from rag.retrieval.models import Hit
 
-__all__ = ["has_number", "has_date", "has_facts", "UNIT_FEATURES", "QUESTION_FEATURES", "Context", "context_for", "unit_features",
-           "question_features", "coverage", "place_ok", "year_ok"]
+__all__ = ["has_number", "has_date", "has_facts", "UNIT_FEATURES", "QUESTION_FEATURES", "Context",
+           "context_for", "unit_features", "question_features", "coverage", "place_ok", "year_ok"]
 
 _NUM = re.compile(r"\d|[一二三四五六七八九十百千万两]+(?:个|项|家|座|条|亿|万|%|倍|人|次)|百分之")
 _DATE = re.compile(r"(?:19|20)\d{2}年?|\d{1,2}月|\d{1,2}日|年底|年初|年末|上半年|下半年|年内|今年|"

@@ -16,8 +16,8 @@ from rag.answer.decision import Decision, decide
 from rag.answer.features import Context, context_for, question_features
 from rag.answer.generate import build_messages, check_sentence, finalize, split_reply
 from rag.answer.llm import client_from_settings
-from rag.answer.models import Answer, Message
 from rag.answer.model import load_model
+from rag.answer.models import Answer, Message
 from rag.answer.query import Query, analyze, find_places
 from rag.answer.rewrite import Rewrite, rewrite_question
 from rag.answer.scorer import score_units

@@ -156,7 +156,8 @@ def analyze(question: str) -> Query:
 
 # The kind of figure a question asks for, and the kinds a sentence's figures have
 _Q_UNITS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("percent", re.compile(r"百分之|比例|占比|增速|增幅|增长率|率[是为]?多少|增长.{0,6}多少|多少个?百分点|"
+    ("percent", re.compile(r"百分之|比例|占比|增速|增幅|增长率|率[是为]?多少|增长.{0,6}多少|"
+                           r"多少个?百分点|"
                            r"降.{0,4}多少|涨.{0,4}多少|提高.{0,4}多少|下降.{0,4}多少")),
     ("money", re.compile(r"多少钱|多少[亿万]?元|投资|资金|产值|收入|生产总值|GDP|gdp|营业额|总额|"
                          r"花.{0,2}多少|规模")),
@@ -164,7 +165,7 @@ _Q_UNITS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("age", re.compile(r"多少岁|几岁|寿命|年龄")),
     ("area", re.compile(r"多少亩|多少公顷|多少平方|面积")),
     ("length", re.compile(r"多少公里|多少米|多长|里程")),
-    ("count", re.compile(r"多少[个项家所座条件人户辆台套名位次批处]|几[个项家所座条件人户辆台套名位次批处]")),
+    ("count", re.compile(r"(?:多少|几)[个项家所座条件人户辆台套名位次批处]")),
 )
 _S_UNITS: dict[str, re.Pattern[str]] = {
     "percent": re.compile(r"\d\s*[%％]|百分点|\d+(?:\.\d+)?倍|成以上"),

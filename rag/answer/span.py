@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.answer.query import Query, unit_kinds_of
 from rag.answer.model import load_model
+from rag.answer.query import Query, unit_kinds_of
 from rag.answer.whword import WH_KINDS, find_wh
 
-__all__ = ["SpanCandidate", "SPAN_FEATURES", "align_quality", "best_span", "span_candidates", "span_features",
-           "direct_span"]
+__all__ = ["SpanCandidate", "SPAN_FEATURES", "align_quality", "best_span", "span_candidates",
+           "span_features", "direct_span"]
 
 _FUNC = "是为在于有的了由被以将把从和与及其也都曾即乃约共"
 _STOP = "，。；：,;:！？!?、"
@@ -94,7 +94,8 @@ def _aligned(query: Query, s: str) -> list[SpanCandidate]:
     left, right = q[: wh.start], q[wh.end :]
     lm = _left(left, s) if left.strip(_FUNC) else None
     rm = _right(right, s, lm[0] if lm else 0) if right.strip(_FUNC + "的") else None
-    if rm is None and wh.noun and right.startswith(wh.noun):  # 「哪个公司开发」: 公司 is the answer's
+    # 「哪个公司开发」: 公司 is what the answer is, and may not follow it in the sentence
+    if rm is None and wh.noun and right.startswith(wh.noun):
         rest = right[len(wh.noun) :]
         rm = _right(rest, s, lm[0] if lm else 0) if rest.strip(_FUNC + "的") else None
     if lm is None and rm is None:
@@ -128,9 +129,8 @@ def span_candidates(query: Query, sentence: str) -> list[SpanCandidate]:
 
     Example:
         >>> from rag.answer.query import analyze
-        >>> c = span_candidates(analyze("空气优良天数多少？"), "2024年优良天数256天，比上年增加42天。")
-        >>> any(sentence[x.start:x.end] == "256天" for x in c for sentence in
-        ...     ["2024年优良天数256天，比上年增加42天。"])
+        >>> s = "2024年优良天数256天，比上年增加42天。"
+        >>> "256天" in [s[x.start:x.end] for x in span_candidates(analyze("优良天数多少？"), s)]
         True
     """
     s = sentence

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 __all__ = ["WH_KINDS", "Wh", "find_wh"]
 
 # Measure words and units that follow 多少/几/哪 as part of the question phrase
-_UNITS = ("分钟|小时|个月|月|日|天|周|年|岁|个|人次|人|户|次|米|公里|千米|平方公里|平方米|公顷|亩|吨|"
+_UNITS = ("分钟|小时|个月|月|日|天|周|年|岁|个|人次|人|户|次|米|公里|千米|平方公里|平方米|公顷|亩|"
+          "吨|"
           "公斤|千克|元|美元|亿元|万元|亿|万|种|位|名|座|家|部|集|场|项|条|届|支|层|辆|架|艘|本|首|"
           "张|枚|所|只|倍|度|批|件|类|处|个百分点")
 # (kind, pattern), first match in the question wins by position
