@@ -49,8 +49,9 @@ def main() -> None:
     for k, v in parts.items():
         print(f"  ask: {k:20s} {_pct(v, 50):6.1f} / {_pct(v, 95):6.1f} / {statistics.mean(v):6.1f}")
     scorer = [j + a for j, a in zip(parts["judge"], parts["answer"], strict=True)]
-    print(f"  answer layer (judge + answer) = {statistics.mean(scorer) / statistics.mean(search):.2f}"
-          f"x search, mean {statistics.mean(scorer):.1f} ms")
+    ratio = statistics.mean(scorer) / statistics.mean(search)
+    print(f"  answer layer (judge + answer) = {ratio:.2f}x search, "
+          f"mean {statistics.mean(scorer):.1f} ms")
 
 
 if __name__ == "__main__":
