@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import io
 import shutil
-import socket
-import threading
-import time
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import uvicorn
-from fastapi import FastAPI
+from rag_server import free_port  # noqa: F401  (re-exported for the kb tests)
+from rag_server import serve_app as live_server  # noqa: F401
 
 TINY = Path(__file__).parent / "data" / "tiny"
 BEE_TEXT = (
@@ -26,29 +21,8 @@ BEE_TEXT = (
 BEE_QUESTION = "翼城县中华蜜蜂保种场的蜂群数量是多少？"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
-@contextmanager
-def live_server(app: FastAPI) -> Iterator[str]:
-    """Run `app` with uvicorn in a thread on a free loopback port; yield its URL."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def copy_tree(src: Path, dst: Path) -> Path:
