@@ -116,7 +116,8 @@ def render_answer(ans: dict[str, Any], uid: str | None = None) -> str:
         )
     if ans.get("answerable", True):
         direct = ans.get("direct_answer") or ""
-        if direct and direct != ans.get("answer", "") and len(direct) <= 60:
+        first = str(cits[0].get("quote", "")) if cits else ""
+        if direct and len(direct) <= 40 and direct.rstrip("。；;，,") != first.rstrip("。；;，,"):
             parts.append(f'<div class="rag-direct"><b>{_esc(direct)}</b></div>')
         linked = _link_markers(ans.get("answer", ""), uid, known)
         parts.append(f'<div class="rag-text">{linked}</div>')

@@ -92,6 +92,11 @@ def choose(units: list[Unit], query: Query, max_sentences: int) -> list[Unit]:
             ranked = [u for u in ranked if query.unit_kind in unit_kinds_of(u.text)] or ranked
     elif kind == "date":
         ranked = [u for u in ranked if has_date(u.text)]
+    elif kind == "manner" and ranked:
+        # progress is what was done or measured: such a sentence leads when nearly as likely
+        done = [u for u in ranked if has_facts(u.text) and u.p >= 0.3 * ranked[0].p]
+        if done:
+            ranked = [done[0], *[u for u in ranked if u is not done[0]]]
     if not ranked:
         return []
     best = ranked[0]

@@ -17,6 +17,12 @@ def _filters(county: str | None, year: int | None, source: str | None) -> dict[s
     return f or None
 
 
+def short_direct(direct: str, quote: str) -> bool:
+    """Whether the direct answer is worth showing apart: a short span, not the quote itself."""
+    ends = "。；;，,"
+    return bool(direct) and len(direct) <= 40 and direct.rstrip(ends) != quote.rstrip(ends)
+
+
 def _print_answer(ans: Any) -> None:
     from rich.console import Console
     from rich.markup import escape
@@ -24,7 +30,7 @@ def _print_answer(ans: Any) -> None:
     con = Console(highlight=False)
     if ans.rewritten_question:
         con.print(f"[dim]（按上下文理解为：{escape(ans.rewritten_question)}）[/dim]")
-    if ans.answerable and ans.direct_answer and len(ans.direct_answer) <= 60:
+    if ans.answerable and short_direct(ans.direct_answer, ans.citations[0].quote):
         con.print(f"[bold]{escape(ans.direct_answer)}[/bold]")
     con.print(escape(ans.answer))
     if ans.citations:
