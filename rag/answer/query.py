@@ -151,7 +151,7 @@ def analyze(question: str) -> Query:
     ents.sort(key=len, reverse=True)  # report the most specific name
     wh = find_wh(question)
     return Query(question, terms, intents, places, years, ents, expansions, wh,
-                 unit_kind_of_question(question), _target(question))
+                 unit_kind_of_question(question), target_of(question))
 
 
 # The kind of figure a question asks for, and the kinds a sentence's figures have
@@ -209,6 +209,3 @@ def target_of(text: str) -> str:
         return "goal"
     return "actual" if _ACTUAL.search(text) else ""
 
-
-def _target(question: str) -> str:
-    return target_of(question)
