@@ -20,133 +20,41 @@ Run: `python eval/train/train_answer_models.py [--save]` with the bundled index 
 from __future__ import annotations
 
 import argparse
-import pickle
+import hashlib
 import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE.parents[1]))
+
+from answer_data import Example, collect, featurize  # noqa: E402
 
 from rag.answer.features import QUESTION_FEATURES, UNIT_FEATURES, question_features  # noqa: E402
 from rag.answer.model import WEIGHTS_DIR, LinearModel  # noqa: E402
-from rag.answer.pipeline import prepare  # noqa: E402
-from rag.evaluation.splits import split_of  # noqa: E402
-from rag.settings import Settings, get_settings  # noqa: E402
-
-
-def _squash(text: str) -> str:
-    return "".join(text.split())
-
-
-@dataclass
-class Example:
-    """One question asked against one index: its units' features and labels."""
-
-    source: str  # "qa" or "cmrc"
-    split: str  # "fit" or "test"
-    answerable: bool  # gold: should the system answer
-    X: np.ndarray
-    y: np.ndarray  # per unit: does it hold the evidence
-    ctx: object
-    units: list
-    hits: list
-    hard: bool  # declined by a hard check (no model involved)
-
-
-def _collect(question: str, retriever: object, settings: Settings, history: list | None,
-             evidence: tuple[str, ...], doc: str | None, answerable: bool, source: str,
-             split: str) -> Example:
-    p = prepare(question, retriever, settings, settings.answer_candidates, None, history)
-    ev = [_squash(e) for e in evidence]
-    y = np.array([
-        1 if answerable and any(e and (e in _squash(u.text) or (len(_squash(u.text)) >= 8
-                                and _squash(u.text) in e)) for e in ev)
-        and (doc is None or source == "qa" or u.hit.chunk.source == doc) else 0
-        for u in p.units
-    ], dtype=np.int64)
-    X = p.X if p.X is not None else np.zeros((0, len(UNIT_FEATURES)))
-    hard = p.decision.reason in ("no_hits", "place", "year", "entity")
-    return Example(source, split, answerable, X, y, p.ctx, p.units, p.hits, hard)
-
-
-def qa_examples(settings: Settings, lodo: bool) -> list[Example]:
-    """eval/qa.jsonl over the bundled index, plus leave-document-out copies."""
-    from rag.evaluation.dataset import load_dataset
-    from rag.service import RAGService
-
-    svc = RAGService(settings)
-    index = svc.index
-    svc.warm_up()
-    items = load_dataset(ROOT / "eval" / "qa.jsonl")
-    out = []
-    for it in items:
-        out.append(_collect(it.question, index, settings, list(it.history) or None,
-                            it.evidence, it.doc, it.answerable, "qa", split_of(it.id)))
-    if lodo:
-        from rag.index.subset import without_documents
-
-        by_doc: dict[str, list] = {}
-        for it in items:
-            if it.answerable and it.doc:
-                by_doc.setdefault(it.doc, []).append(it)
-        docs = {d.source: d.doc_id for d in index.documents.values()}
-        for source, group in by_doc.items():
-            sub = without_documents(index, {docs[source]})
-            blob = _squash("\n".join(c.index_text for c in sub.chunks.values()))
-            for it in group:
-                if any(_squash(e) in blob for e in it.evidence):
-                    continue  # the evidence is elsewhere too: still answerable
-                out.append(_collect(it.question, sub, settings, list(it.history) or None,
-                                    (), None, False, "qa", split_of(it.id)))
-    return out
-
-
-def cmrc_examples(settings: Settings, lodo: bool, limit: int | None) -> list[Example]:
-    """CMRC 2018 trial questions over an index of its paragraphs, plus leave-out copies."""
-    from rag.evaluation.squad import load_squad, squad_index
-    from rag.index.subset import without_documents
-
-    path = ROOT.parent / "shared" / "cmrc2018" / "cmrc2018_trial.json"
-    data = load_squad(path)
-    index = squad_index(data, settings)
-    items = data.items[:limit] if limit else data.items
-    docs = {d.source: d.doc_id for d in index.documents.values()}
-    out = []
-    by_doc: dict[str, list] = {}
-    for it in items:
-        out.append(_collect(it.question, index, settings, None, it.evidence, it.doc, True,
-                            "cmrc", split_of(it.group or it.id)))
-        by_doc.setdefault(it.doc or "", []).append(it)
-    if lodo:
-        for source, group in by_doc.items():
-            if source not in docs:
-                continue
-            sub = without_documents(index, {docs[source]})
-            for it in group:
-                out.append(_collect(it.question, sub, settings, None, (), None, False, "cmrc",
-                                    split_of(it.group or it.id)))
-    return out
+from rag.settings import get_settings  # noqa: E402
 
 
 def fit_unit(examples: list[Example], C: float) -> LinearModel:
+    """The sentence model: a conditional logit over each question's units (which one holds
+    the evidence), scaled to a probability."""
     rows = [e for e in examples if e.split == "fit" and e.answerable and e.y.any()]
     X = np.vstack([e.X for e in rows])
     y = np.concatenate([e.y for e in rows])
+    groups = np.concatenate([np.full(len(e.y), i) for i, e in enumerate(rows)])
     # our own documents weigh as much as the larger CMRC set
-    w = np.concatenate([np.full(len(e.y), 4.0 if e.source == "qa" else 1.0) for e in rows])
-    return LinearModel(UNIT_FEATURES, C=C).fit(X, y, w)
+    w = np.array([4.0 if e.source == "qa" else 1.0 for e in rows])
+    return LinearModel(UNIT_FEATURES, C=C).fit_ranker(X, y, groups, w)
 
 
 def unit_top1(model: LinearModel, examples: list[Example], split: str, source: str) -> float:
     rows = [e for e in examples if e.split == split and e.source == source and e.answerable
             and e.y.any()]
-    ok = [e.y[int(np.argmax(model.predict_proba(e.X)))] for e in rows]
+    ok = [e.y[int(np.argmax(model.decision(e.X)))] for e in rows]
     return float(np.mean(ok)) if ok else float("nan")
 
 
@@ -154,7 +62,7 @@ def qrows(model: LinearModel, examples: list[Example]) -> np.ndarray:
     out = []
     for e in examples:
         p = model.predict_proba(e.X) if len(e.units) else np.zeros(0)
-        out.append(question_features(e.ctx, e.units, e.X, p, e.hits)[0])  # type: ignore[arg-type]
+        out.append(question_features(e.ctx, e.units, e.X, p, e.hits)[0])
     return np.array(out)
 
 
@@ -167,45 +75,98 @@ def _rates(conf: np.ndarray, gold: np.ndarray, th: float) -> dict[str, float]:
             "false_abstention": int((abst & gold).sum()) / max(int(gold.sum()), 1)}
 
 
+def _folds(examples: list[Example], k: int = 4) -> list[int]:
+    # Cross-validation folds within the fit half, by question (copies go with their original)
+    return [int(hashlib.sha1(e.sample.qid.encode()).hexdigest(), 16) % k for e in examples]
+
+
+def choose_unit_c(examples: list[Example], grid: tuple[float, ...]) -> float:
+    """The unit model's C with the best 4-fold cross-validated top-1 on the fit half."""
+    fit = [e for e in examples if e.split == "fit"]
+    fold = _folds(fit)
+    best = (-1.0, grid[0])
+    for C in grid:
+        scores = []
+        for f in range(4):
+            train = [e for e, g in zip(fit, fold, strict=True) if g != f]
+            held = [e for e, g in zip(fit, fold, strict=True) if g == f]
+            m = fit_unit(train, C)
+            scores += [np.mean([unit_top1(m, held, "fit", s) for s in sorted({e.source
+                                for e in held})])]
+        score = float(np.mean(scores))
+        print(f"  unit C={C}: cross-validated top-1 {score:.3f}")
+        if score > best[0]:
+            best = (score, C)
+    return best[1]
+
+
+def report_declines(conf: np.ndarray, examples: list[Example], th: float) -> None:
+    """Per source and half: answerable questions declined (false abstention), and the share
+    declined of the unanswerable ones and of the leave-document-out copies."""
+    print("  source half   false_abst  declined: unanswerable      doc-out")
+    for s_name in ("qa", "cmrc"):
+        for part in ("fit", "test"):
+            def share(pick: Callable[[Example], bool], s_name: str = s_name,
+                      part: str = part) -> str:
+                sel = [c < th for c, e in zip(conf, examples, strict=True)
+                       if e.source == s_name and e.split == part and pick(e)]
+                return f"{np.mean(sel):.3f} ({len(sel)})" if sel else "—"
+
+            print(f"  {s_name:6s} {part:5s} {share(lambda e: e.answerable):>11s}  "
+                  f"{share(lambda e: not e.answerable and not e.sample.copy):>13s}  "
+                  f"{share(lambda e: e.sample.copy):>11s}")
+
+
+def choose_threshold(conf: np.ndarray, examples: list[Example]) -> float:
+    """The threshold that best trades declines for answers on the fit halves: per source,
+    the share of unanswerable questions declined minus four times the share of answerable
+    ones declined (a wrong decline costs four missed ones), summed over the sources (qa.jsonl
+    weighs as much as CMRC)."""
+    gold = np.array([e.answerable for e in examples])
+    fit = np.array([e.split == "fit" for e in examples])
+    src = np.array([e.source for e in examples])
+    best = (-1e9, 0.5)
+    print("  threshold   " + "   ".join(f"{s}: FA / decline" for s in sorted(set(src))))
+    for th in np.round(np.arange(0.02, 0.9, 0.02), 2):
+        score, cells = 0.0, []
+        for s in sorted(set(src[fit])):
+            r = _rates(conf[fit & (src == s)], gold[fit & (src == s)], th)
+            score += r["abstain_recall"] - 4 * r["false_abstention"]
+            cells.append(f"{r['false_abstention']:.3f} / {r['abstain_recall']:.3f}")
+        if th * 50 % 5 == 0:
+            print(f"  {th:9.2f}   " + "   ".join(cells) + f"   score {score:+.3f}")
+        if score > best[0]:
+            best = (score, float(th))
+    return best[1]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--save", action="store_true", help="write rag/answer/weights/*.json")
     ap.add_argument("--no-cmrc", action="store_true")
     ap.add_argument("--no-lodo", action="store_true", help="without leave-document-out copies")
     ap.add_argument("--reuse", action="store_true",
-                    help="reuse the examples the last run collected (.cache/train/examples.pkl)")
-    ap.add_argument("--limit", type=int, default=None, help="CMRC questions (development)")
+                    help="reuse the last run's retrieval (.cache/train/retrieved.pkl)")
     args = ap.parse_args()
     settings = get_settings()
     t0 = time.time()
-    cache = ROOT / ".cache" / "train" / "examples.pkl"
-    if args.reuse and cache.is_file():
-        examples = pickle.loads(cache.read_bytes())
-    else:
-        examples = qa_examples(settings, lodo=not args.no_lodo)
-        if not args.no_cmrc:
-            examples += cmrc_examples(settings, lodo=not args.no_lodo, limit=args.limit)
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_bytes(pickle.dumps(examples))
-    print(f"{len(examples)} examples collected in {time.time() - t0:.0f} s", flush=True)
+    samples = collect(settings, reuse=args.reuse, cmrc=not args.no_cmrc, lodo=not args.no_lodo)
+    print(f"{len(samples)} questions searched in {time.time() - t0:.0f} s", flush=True)
+    t0 = time.time()
+    examples = [featurize(s, settings) for s in samples]
+    print(f"answer layer run on them in {time.time() - t0:.0f} s", flush=True)
 
     # 1. The sentence model
-    best = None
-    for C in (0.03, 0.1, 0.3, 1.0):  # chosen on the fit half
-        m = fit_unit(examples, C)
-        score = np.mean([unit_top1(m, examples, "fit", s) for s in ("qa", "cmrc")
-                         if not (s == "cmrc" and args.no_cmrc)])
-        if best is None or score > best[0]:
-            best = (score, C, m)
-    assert best is not None
-    unit = best[2]
-    print(f"unit model C={best[1]}: top-1 unit holds the evidence")
-    for s in ("qa", "cmrc"):
-        print(f"  {s:5s} fit {unit_top1(unit, examples, 'fit', s):.3f}  "
-              f"test {unit_top1(unit, examples, 'test', s):.3f}")
+    C = choose_unit_c(examples, (0.3, 1.0, 10.0))
+    unit = fit_unit(examples, C)
+    print(f"unit model (C={C}): top-1 unit holds the evidence")
+    for src_name in ("qa", "cmrc"):
+        print(f"  {src_name:5s} fit {unit_top1(unit, examples, 'fit', src_name):.3f}  "
+              f"test {unit_top1(unit, examples, 'test', src_name):.3f}")
 
     # 2. The answerability model, on questions no hard check declined
-    live = [e for e in examples if not e.hard]
+    live_idx = [i for i, e in enumerate(examples) if not e.hard]
+    live = [examples[i] for i in live_idx]
     Q = qrows(unit, live)
     gold = np.array([e.answerable for e in live])
     fit = np.array([e.split == "fit" for e in live])
@@ -213,21 +174,12 @@ def main() -> None:
     w = np.where(src == "qa", 4.0, 1.0)
     # C=0.03 chosen by 5-fold cross-validation within the fit half
     ans = LinearModel(QUESTION_FEATURES, C=0.03).fit(Q[fit], gold[fit].astype(int), w[fit])
-    conf = ans.predict_proba(Q)
-    # threshold: the highest that keeps false abstention on the fit half at most 4 %
-    th = 0.5
-    for cand in np.arange(0.95, 0.04, -0.01):
-        if all(_rates(conf[fit & (src == s)], gold[fit & (src == s)], cand)["false_abstention"]
-               <= 0.04 for s in set(src[fit])):
-            th = float(round(cand, 2))
-            break
-    print(f"answerable model: threshold {th}")
-    for s in sorted(set(src)):
-        for part, mask in (("fit", fit), ("test", ~fit)):
-            sel = mask & (src == s)
-            r = _rates(conf[sel], gold[sel], th)
-            print(f"  {s:5s} {part:4s} n={int(sel.sum()):4d} " + " ".join(
-                f"{k} {v:.3f}" for k, v in r.items()))
+    # the threshold, on the fit halves, counting questions a hard check declined as declined
+    conf = np.zeros(len(examples))
+    conf[live_idx] = ans.predict_proba(Q)
+    th = choose_threshold(conf, examples)
+    print(f"answerable model: threshold {th} (all questions, hard-check declines included)")
+    report_declines(conf, examples, th)
     for name, coef in sorted(zip(QUESTION_FEATURES, ans.coef, strict=True),
                              key=lambda t: -abs(t[1])):
         print(f"    {name:16s} {coef:+.3f}")
@@ -236,7 +188,7 @@ def main() -> None:
         meta = {"data": "eval/qa.jsonl fit half (by question id) + CMRC 2018 trial fit half (by "
                         "paragraph id), with leave-document-out copies",
                 "threshold": th}
-        unit.meta = dict(meta, C=best[1])
+        unit.meta = dict(meta, C=C)
         ans.meta = meta
         unit.save(WEIGHTS_DIR / "unit.json")
         ans.save(WEIGHTS_DIR / "answerable.json")

@@ -19,8 +19,13 @@ FACTOID = ("number", "date", "place", "person", "which", "what")
 _BROAD = ("list", "manner")
 _TERMINAL = "。！？!?"
 _CLAUSE = re.compile(r"[，,；;]")
+_WHEN = re.compile(r"(?:19|20)\d{2}\s*年|[一二三四五六七八九十\d]+月|季度|上半年|下半年|年底|全年")
 _FOLLOW = re.compile(r"^(?:比|同比|较|环比|增长|下降|提高|占|其中|居)")
-_FLOOR = 0.15  # a supporting unit must be at least this likely to answer
+# A supporting sentence of a broad (progress, list) answer must be at least this likely to
+# answer, and this share of the best sentence's probability (chosen on the fit half of
+# eval/qa.jsonl by eval/train/tune_compose.py)
+_FLOOR = 0.15
+SUPPORT_SHARE = 0.45
 
 
 def is_duplicate(a: str, b: str, threshold: float = 0.7) -> bool:
@@ -100,26 +105,22 @@ def choose(units: list[Unit], query: Query, max_sentences: int) -> list[Unit]:
     if not ranked:
         return []
     best = ranked[0]
-    broad = kind in _BROAD
     if kind == "list":
         block = _list_block(best, units)
         if block:
             return block
+    if kind not in _BROAD:
+        return [best]  # one fact wanted: the sentence that states it
+    chosen = [best]
     if kind == "manner":
         # Progress: the facts that follow the best sentence in its paragraph belong to it
-        cap = max_sentences
-        nxt = [u for u in units if u.hit is best.hit and u.span.para == best.span.para
-               and u.span.start > best.span.start and has_facts(u.text)]
-        chosen = [best, *nxt[: cap - 1]]
-    rel = 0.45 if broad else 0.7
-    cap = max_sentences if broad else (2 if kind in FACTOID else 3)
-    if kind != "manner":
-        chosen = [best]
+        chosen += [u for u in units if u.hit is best.hit and u.span.para == best.span.para
+                   and u.span.start > best.span.start and has_facts(u.text)]
+        chosen = chosen[:max_sentences]
+    # Then other sentences nearly as likely, no near-duplicates
     for u in ranked[1:]:
-        if len(chosen) >= cap or u.p < max(rel * best.p, _FLOOR):
+        if len(chosen) >= max_sentences or u.p < max(SUPPORT_SHARE * best.p, _FLOOR):
             break
-        if not broad and u.hit is not best.hit and u.p < 0.9 * best.p:
-            continue  # one fact wanted: another passage only when about as good
         if any(u is c or is_duplicate(u.text, c.text) for c in chosen):
             continue
         if any(c.hit.chunk.doc_id == u.hit.chunk.doc_id and c.doc_start < u.doc_end
@@ -138,6 +139,9 @@ def _narrow(u: Unit, a: int, b: int) -> Unit:
     nxt = min((c for c in cuts if c > hi), default=hi)
     if hi < len(text) and _FOLLOW.match(text[hi:nxt]):
         hi = nxt
+    prev = max((c for c in cuts if c < lo), default=lo)
+    if lo > 0 and lo - prev <= 14 and _WHEN.search(text[prev:lo]):
+        lo = prev  # keep the time the figure belongs to (「2024年前三季度，」)
     s, e = lo, hi
     while e > s and text[e - 1] in "，,；; ":
         e -= 1

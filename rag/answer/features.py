@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -31,10 +31,13 @@ _QUOTED = re.compile(r"“[^”]*”|「[^」]*」")
 _PUNCT = re.compile(r"[\s，。！？；：、,.!?;:（）()《》“”「」\"'—…]+")
 
 UNIT_FEATURES: tuple[str, ...] = (
-    "cov", "cov_ctx", "cov_head", "cov_passage", "key_share", "bigram_q", "lcs_q", "align",
+    "cov", "cov_local", "cov_ctx", "cov_head", "cov_passage", "key_share", "bigram_q",
+    "bigram_idf", "lcs_q",
+    "align",
     "type_present", "type_missing", "unit_ok", "unit_bad", "mod_agree", "mod_clash",
     "goal_unasked",
-    "year_near", "year_other", "ordinal_ok", "place_ok", "rank_recip", "score_rel", "dense",
+    "year_near", "year_other", "ordinal_ok", "place_ok", "focal_ok", "focal_ctx",
+    "rank_recip", "score_rel", "dense",
     "log_len", "short", "long", "is_clause", "list_item", "head_list", "facts", "first",
     "wh_number", "wh_date", "wh_list", "wh_manner", "wh_entity", "wh_none",
 )
@@ -42,6 +45,7 @@ QUESTION_FEATURES: tuple[str, ...] = (
     "p1", "p2", "p_same_passage", "cov1", "key1", "maxcov", "dense_top", "align1",
     "absent_share", "missing_in_hits", "type_missing1", "log_terms", "bigram1", "lcs1",
     "unit_bad1", "year_other1", "rank1", "dense_gap", "word_gap", "bigram_gap",
+    "focal1", "focal_top3",
 )
 
 
@@ -61,7 +65,9 @@ def has_facts(text: str) -> bool:
 
 
 def coverage(text: str, query: Query, weights: dict[str, float]) -> tuple[float, set[str]]:
-    """Weighted share of the question's terms present in `text`, and which matched.
+    """Weighted share of the question's terms present in `text`, and which matched fully.
+    A long term only partly present (空气质量 in 空气优良) counts by the share of its
+    character bigrams found.
 
     Example:
         >>> from rag.answer.query import analyze
@@ -71,8 +77,16 @@ def coverage(text: str, query: Query, weights: dict[str, float]) -> tuple[float,
     """
     total = sum(weights.values()) or 1.0
     low = text.lower()
-    got = {t for t in weights if any(v.lower() in low for v in query.variants(t))}
-    return sum(weights[t] for t in got) / total, got
+    got: set[str] = set()
+    score = 0.0
+    for t, w in weights.items():
+        if any(v.lower() in low for v in query.variants(t)):
+            got.add(t)
+            score += w
+        elif len(t) >= 3:
+            grams = [t[i : i + 2].lower() for i in range(len(t) - 1)]
+            score += w * sum(g in low for g in grams) / len(grams)
+    return score / total, got
 
 
 def place_ok(hit: Hit, place: str) -> bool:
@@ -108,6 +122,7 @@ class Context:
     qbigrams: set[str]
     qcontent: str
     stats: CorpusStats
+    bigram_idf: dict[str, float] = field(default_factory=dict)  # rarity of each bigram
 
 
 def _content(query: Query) -> str:
@@ -133,7 +148,9 @@ def context_for(query: Query, stats: CorpusStats) -> Context:
     top = max(weights.values(), default=0.0)
     keys = {t for t, w in weights.items() if w >= 0.5 * top}
     content = _content(query)
-    return Context(query, weights, keys, _bigrams(content), content.replace(" ", ""), stats)
+    grams = _bigrams(content)
+    idf = {g: stats.idf(g) if stats.known else 1.0 for g in grams}
+    return Context(query, weights, keys, grams, content.replace(" ", ""), stats, idf)
 
 
 def _lcs(a: str, b: str) -> int:
@@ -167,18 +184,51 @@ def _dated(u: Unit, years: list[int]) -> tuple[float, float]:
         0.0, 0.0)
 
 
+def _focal(q: Query, text: str, heads: str) -> tuple[float, float]:
+    # (the thing asked about is named in the unit, ... in the unit or its headings);
+    # 1 when the question names no such thing
+    if not q.focal:
+        return 1.0, 1.0
+    low, ctx = text.lower(), f"{heads}\n{text}".lower()
+    inside = all(any(v.lower() in low for v in q.variants(f)) for f in q.focal)
+    near = inside or all(any(v.lower() in ctx for v in q.variants(f)) for f in q.focal)
+    return float(inside), float(near)
+
+
+def _local_weights(ctx: Context, units: list[Unit]) -> dict[str, dict[str, float]]:
+    # Per passage, each term's weight times its rarity among the passage's units: the
+    # passage's subject (in every sentence) tells its sentences apart less than the attribute
+    # asked about (in one)
+    by_hit: dict[str, list[str]] = {}
+    for u in units:
+        by_hit.setdefault(u.hit.chunk.id, []).append(u.text.lower())
+    out: dict[str, dict[str, float]] = {}
+    for cid, texts in by_hit.items():
+        n = len(texts)
+        w = {}
+        for t, wt in ctx.weights.items():
+            forms = [v.lower() for v in ctx.query.variants(t)]
+            k = sum(any(f in x for f in forms) for x in texts)
+            w[t] = wt * math.log(1.0 + n / (1.0 + k))
+        out[cid] = w if sum(w.values()) > 0 else {}
+    return out
+
+
 def unit_features(ctx: Context, units: list[Unit], hits: list[Hit]) -> np.ndarray:
     """One row per unit, `UNIT_FEATURES` order; also records each unit's matched terms."""
     q = ctx.query
     kind = q.wh.kind if q.wh else "none"
     top_score = max((h.score for h in hits), default=1.0) or 1.0
     per_hit: dict[str, tuple[float, float, float]] = {}
+    ctx_text = {h.chunk.id: " ".join(h.chunk.heading_path[1:]) for h in hits}
     for h in hits:
         head, _ = coverage(" ".join(h.chunk.heading_path[1:]), q, ctx.weights)
         passage, _ = coverage(h.chunk.index_text, q, ctx.weights)
         ok = all(place_ok(h, p) for p in q.places) if q.places else True
         per_hit[h.chunk.id] = (head, passage, float(ok))
     ordinal = next((t for t in q.terms if t.startswith("第") and t in q.expansions), None)
+    idf_total = sum(ctx.bigram_idf.values()) or 1.0
+    local = _local_weights(ctx, units)
     rows = []
     prev: tuple[str, int, float] | None = None
     for u in units:
@@ -186,6 +236,7 @@ def unit_features(ctx: Context, units: list[Unit], hits: list[Hit]) -> np.ndarra
         head, passage, pl = per_hit[h.chunk.id]
         cov, got = coverage(t, q, ctx.weights)
         u.matched = got
+        cov_local = coverage(t, q, local[h.chunk.id])[0] if local[h.chunk.id] else cov
         carry = prev[2] if prev and prev[0] == h.chunk.id and prev[1] == u.span.para else 0.0
         prev = (h.chunk.id, u.span.para, cov)
         kinds = unit_kinds_of(t)
@@ -194,7 +245,9 @@ def unit_features(ctx: Context, units: list[Unit], hits: list[Hit]) -> np.ndarra
         tgt = target_of(t)
         n = len(t)
         yn, yo = _dated(u, q.years) if q.years else (0.0, 0.0)
-        big = len(_bigrams(t) & ctx.qbigrams)
+        fo, fc = _focal(q, t, ctx_text[h.chunk.id])
+        shared = _bigrams(t) & ctx.qbigrams
+        big = len(shared)
         # without a shared bigram, alignment is 0 and the longest common run at most 1 char
         align = align_quality(q, t) if big and q.wh and n <= 400 else 0.0
         if big and n <= 400:
@@ -202,9 +255,10 @@ def unit_features(ctx: Context, units: list[Unit], hits: list[Hit]) -> np.ndarra
         else:
             lcs = float(bool(set(ctx.qcontent) & set(t))) / max(len(ctx.qcontent), 1)
         rows.append([
-            cov, max(cov, 0.8 * carry), head, passage,
+            cov, cov_local, max(cov, 0.8 * carry), head, passage,
             len(got & ctx.keys) / max(len(ctx.keys), 1),
             big / max(len(ctx.qbigrams), 1),
+            sum(ctx.bigram_idf[g] for g in shared) / idf_total,
             lcs,
             align,
             float(present is True), float(present is False and kind in ("number", "date")),
@@ -215,7 +269,7 @@ def unit_features(ctx: Context, units: list[Unit], hits: list[Hit]) -> np.ndarra
             float(tgt == "goal" and q.target != "goal"),
             yn, yo,
             float(ordinal is not None and any(v in t for v in q.variants(ordinal))),
-            pl,
+            pl, fo, fc,
             1.0 / max(h.rank or (hits.index(h) + 1), 1),
             h.score / top_score,
             float(h.scores.get("dense", 0.0)),
@@ -252,7 +306,7 @@ def question_features(ctx: Context, units: list[Unit], X: np.ndarray, p: np.ndar
             for ch in ("dense", "bm25_word", "bm25_bigram")]
     if not len(units):
         return np.array([[0, 0, 0, 0, 0, 0, dense_top, 0, absent, missing, 1, math.log1p(
-            len(q.terms)), 0, 0, 0, 0, 0, *gaps]], dtype=np.float64)
+            len(q.terms)), 0, 0, 0, 0, 0, *gaps, 0, 0]], dtype=np.float64)
     order = np.argsort(-p)
     b = int(order[0])
     other = [int(i) for i in order[1:] if units[int(i)].hit is not units[b].hit]
@@ -264,6 +318,7 @@ def question_features(ctx: Context, units: list[Unit], X: np.ndarray, p: np.ndar
         row[col["align"]], absent, missing, row[col["type_missing"]],
         math.log1p(len(q.terms)), row[col["bigram_q"]], row[col["lcs_q"]],
         row[col["unit_bad"]], row[col["year_other"]], row[col["rank_recip"]], *gaps,
+        row[col["focal_ctx"]], float(X[order[:3], col["focal_ctx"]].max()),
     ]], dtype=np.float64)
 
 

@@ -52,6 +52,54 @@ class LinearModel:
         self.intercept = float(lr.intercept_[0])
         return self
 
+    def fit_ranker(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray,
+                   group_weight: np.ndarray | None = None) -> LinearModel:
+        """Fit to pick the positive rows within each group (a conditional logit: softmax over
+        a group's rows, L2 penalty 1/C), then scale the score to a probability by a 1-D
+        logistic fit over all rows (Platt scaling), so prediction stays one dot product.
+
+        `groups` gives each row's group id (rows of a group contiguous); groups without a
+        positive row are skipped; `group_weight` weighs each group (one value per group, in
+        order of first appearance).
+
+        Example:
+            >>> m = LinearModel(("a",)).fit_ranker(np.array([[0.0], [1.0], [0.0], [2.0]]),
+            ...     np.array([0, 1, 0, 1]), np.array([0, 0, 1, 1]))
+            >>> bool(m.coef[0] > 0)
+            True
+        """
+        from scipy.optimize import minimize
+        from sklearn.linear_model import LogisticRegression
+
+        self.mean = X.mean(axis=0)
+        self.scale = X.std(axis=0)
+        self.scale[self.scale < 1e-9] = 1.0
+        Z = (X - self.mean) / self.scale
+        cuts = np.flatnonzero(np.diff(groups)) + 1
+        bounds = list(zip(np.r_[0, cuts], np.r_[cuts, len(groups)], strict=True))
+        gw = np.ones(len(bounds)) if group_weight is None else np.asarray(group_weight, float)
+        live = [(a, b, w) for (a, b), w in zip(bounds, gw, strict=True) if y[a:b].any()]
+        lam = 1.0 / self.C
+
+        def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+            s = Z @ w
+            total, grad = lam * float(w @ w), 2 * lam * w
+            for a, b, wt in live:
+                z = s[a:b] - s[a:b].max()
+                p = np.exp(z)
+                norm = p.sum()
+                t = y[a:b] / y[a:b].sum()
+                total += wt * (float(np.log(norm)) - float(t @ z))
+                grad = grad + wt * (Z[a:b].T @ (p / norm - t))
+            return total, grad
+
+        w = minimize(loss, np.zeros(Z.shape[1]), jac=True, method="L-BFGS-B").x
+        rows = np.concatenate([np.arange(a, b) for a, b, _ in live])
+        platt = LogisticRegression(C=1e4, max_iter=2000).fit((Z[rows] @ w)[:, None], y[rows])
+        self.coef = w * float(platt.coef_[0, 0])
+        self.intercept = float(platt.intercept_[0])
+        return self
+
     def decision(self, X: np.ndarray) -> np.ndarray:
         """The linear score before the sigmoid."""
         return ((X - self.mean) / self.scale) @ self.coef + self.intercept

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -23,12 +23,14 @@ from rag.answer.rewrite import Rewrite, rewrite_question
 from rag.answer.scorer import score_units
 from rag.answer.stats import CorpusStats, stats_for
 from rag.answer.text import add_words, nouns
+from rag.corpus.models import Document
 from rag.exceptions import LLMError
 from rag.fusion import rrf
 from rag.retrieval.models import Hit, Retriever
 from rag.settings import Settings
 
-__all__ = ["ExtractiveAnswerer", "answer_question", "prepare", "stream_answer", "warm_up"]
+__all__ = ["ExtractiveAnswerer", "Retrieved", "answer_question", "judge", "prepare", "retrieve",
+           "stream_answer", "warm_up"]
 
 
 def warm_up(retriever: Retriever) -> None:
@@ -58,6 +60,22 @@ _LEARNED: set[int] = set()
 
 
 @dataclass
+class Retrieved:
+    """What retrieval hands the answer layer for one question (cached by the training script,
+    so the answer models can be refitted without searching again)."""
+
+    question: str  # what was searched (the rewritten follow-up, or the question)
+    rewritten: str | None  # set when it differs from what was typed
+    hits: list[Hit]  # what the answer may cite
+    exclude: list[str]  # sentences an earlier answer already gave (「还有呢？」)
+    stats: CorpusStats  # the index's term statistics
+    synonyms: dict[str, list[str]]  # the synonyms retrieval added, by question word
+    documents: Mapping[str, Document] | None  # the index's documents (year checks)
+    weak: bool = False  # the rewrite only guessed its context
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
 class _Prepared:
     question: str  # what was searched
     rewritten: str | None
@@ -81,7 +99,7 @@ def prepare(
     filters: dict[str, Any] | None = None, history: list[Message] | None = None,
 ) -> _Prepared:
     """Every step before composition: rewrite, retrieve, candidate units, features, scores,
-    decision (the training script reads the features from here)."""
+    decision."""
     return _prepare(question, retriever, settings, top_k, filters, history)
 
 
@@ -89,51 +107,69 @@ def _prepare(
     question: str, retriever: Retriever, settings: Settings, top_k: int | None,
     filters: dict[str, Any] | None, history: list[Message] | None,
 ) -> _Prepared:
+    r = retrieve(question, retriever, settings, top_k, filters, history)
+    p = judge(r, settings)
+    if r.weak and not p.decision.answerable:
+        # A guessed context made it unanswerable: try the question as typed
+        plain = _prepare(question, retriever, settings, top_k, filters, None)
+        if plain.decision.answerable:
+            return plain
+    return p
+
+
+def retrieve(
+    question: str, retriever: Retriever, settings: Settings, top_k: int | None = None,
+    filters: dict[str, Any] | None = None, history: list[Message] | None = None,
+) -> Retrieved:
+    """Rewrite a follow-up into a full question, then search (a few more passages than shown,
+    to quote from)."""
     timings: dict[str, float] = {}
     learn_words(retriever)
+    stats = stats_for(retriever)
     # Follow-ups become full questions
     t = time.perf_counter()
     rw = rewrite_question(question, history)
-    if rw.weak and any(stats_for(retriever).contains(e) for e in analyze(question).entities):
+    if rw.weak and any(stats.contains(e) for e in analyze(question).entities):
         rw = Rewrite(question)  # names a known thing itself: no context needed
     timings["rewrite"] = _ms(t)
-    # Retrieve a few more passages than shown, to quote from
     t = time.perf_counter()
     k = top_k or settings.top_k
     hits = _retrieve(retriever, rw.question, question, history,
                      max(k, settings.answer_candidates), filters)
     timings["retrieve"] = _ms(t)
-    # Candidate units, their features and probabilities, then the decision
-    t = time.perf_counter()
-    query = with_synonyms(analyze(rw.question), retriever)
-    stats = stats_for(retriever)
-    units = candidate_units(hits, settings.clause_min_chars)
-    if rw.exclude:
-        units = [u for u in units if not any(is_duplicate(u.text, x) for x in rw.exclude)]
-    ctx = context_for(query, stats)
-    X, prob = score_units(ctx, units, hits)
-    qrow = question_features(ctx, units, X, prob, hits) if units else None
+    expansions = getattr(retriever, "expansions", None)
+    synonyms = expansions(rw.question) if callable(expansions) else {}
     docs = getattr(retriever, "documents", None)
-    decision = decide(query, hits, stats, qrow, settings.answer_threshold,
-                      docs if isinstance(docs, dict) else None)
-    timings["judge"] = _ms(t)
-    if rw.weak and not decision.answerable:
-        # A guessed context made it unanswerable: try the question as typed
-        plain = _prepare(question, retriever, settings, top_k, filters, None)
-        if plain.decision.answerable:
-            return plain
-    return _Prepared(rw.question, rw.question if rw.changed else None, hits, units, query,
-                     decision, rw.exclude, timings, ctx, X, qrow)
+    return Retrieved(rw.question, rw.question if rw.changed else None, hits, rw.exclude, stats,
+                     synonyms, docs if isinstance(docs, dict) else None, rw.weak, timings)
+
+
+def judge(r: Retrieved, settings: Settings) -> _Prepared:
+    """Question analysis, candidate units, their features and probabilities, the decision."""
+    t = time.perf_counter()
+    query = _add_synonyms(analyze(r.question), r.synonyms)
+    units = candidate_units(r.hits, settings.clause_min_chars)
+    if r.exclude:
+        units = [u for u in units if not any(is_duplicate(u.text, x) for x in r.exclude)]
+    ctx = context_for(query, r.stats)
+    X, prob = score_units(ctx, units, r.hits)
+    qrow = question_features(ctx, units, X, prob, r.hits) if units else None
+    decision = decide(query, r.hits, r.stats, qrow, settings.answer_threshold, r.documents)
+    timings = dict(r.timings, judge=_ms(t))
+    return _Prepared(r.question, r.rewritten, r.hits, units, query, decision, r.exclude,
+                     timings, ctx, X, qrow)
 
 
 def with_synonyms(query: Query, retriever: Retriever) -> Query:
     """Let the synonyms retrieval added for a question word count as that word in a sentence."""
     expansions = getattr(retriever, "expansions", None)
-    if not callable(expansions):
-        return query
-    for word, synonyms in expansions(query.text).items():
+    return _add_synonyms(query, expansions(query.text) if callable(expansions) else {})
+
+
+def _add_synonyms(query: Query, synonyms: Mapping[str, list[str]]) -> Query:
+    for word, syns in synonyms.items():
         if word in query.terms and word not in query.expansions:
-            query.expansions[word] = (word, *synonyms)
+            query.expansions[word] = (word, *syns)
     return query
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rag.answer.terms import focal_terms, question_terms
 from rag.answer.text import plain_words, tokenize
 from rag.answer.whword import Wh, find_wh
 from rag.text.colloquial import colloquial_variants
@@ -14,15 +15,6 @@ __all__ = ["Query", "analyze", "find_places", "find_years", "unit_kinds_of", "ta
 
 _YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|\b|(?=\D))")
 
-# Words that say how to answer, not what about
-_STOP = set(
-    "的 了 是 在 有 和 与 及 或 吗 呢 吧 啊 呀 么 么样 什么 怎么 怎么样 如何 怎样 "
-    "哪些 哪个 哪 几 几个 多少 为什么 为何 是否 有没有 多 少 请问 请 一下 "
-    "介绍 说说 讲讲 谈谈 关于 方面 情况 进展 目前 现在 主要 "
-    "那 这 它 其 该 这个 那个 这些 那些 啥 都 也 还 就 要 会 能 可以 给 对 把 被 从 到 为 以 "
-    "年 今年 去年 明年 时候 时间 一个 具体 哪里 什么样 个 项 做 做了 做到 搞 干 提出 包括 打算 "
-    "县 市 区 全县 我们 咱们 他们 当地 那里 这里 本 上 中 下 吗？".split()
-)
 # 「第六项」 asks for the part a list numbers (六) or 六是
 _ORDINAL = re.compile(r"第([一二三四五六七八九十]{1,2}|\d{1,2})(?:项|条|点|个|部分|方面|大)")
 _NUMERALS = "一二三四五六七八九十"
@@ -63,6 +55,7 @@ class Query:
     wh: Wh | None = None  # the question phrase and the kind of answer it asks for
     unit_kind: str = ""  # the kind of figure asked: percent, money, count, days, area, length
     target: str = ""  # "goal" (目标/计划/预期) or "actual" (全年/完成/实际), else ""
+    focal: list[str] = field(default_factory=list)  # the thing asked about (门票 in 门票多少钱)
 
     def variants(self, term: str) -> tuple[str, ...]:
         """The strings that count as `term` appearing in a text."""
@@ -128,17 +121,11 @@ def analyze(question: str) -> Query:
     words = tokenize(question)
     places = find_places(question)
     years = find_years(question)
-    terms: list[str] = []
-    for w in words:
-        if w in _STOP or w.isdigit() or w in terms:
-            continue
-        if len(w) == 1 and not ("\u4e00" <= w <= "\u9fff"):
-            continue
-        if any(w in p or p in w for p in places) or w in ("县", "市"):
-            continue
-        terms.append(w)
-    # Single characters that are part of a longer kept word add nothing
-    terms = [t for t in terms if len(t) > 1 or not any(t in u for u in terms if u != t)]
+    wh = find_wh(question)
+    skip = (wh.start, wh.end) if wh else (0, 0)
+    found = question_terms(question, skip, places)
+    terms = [t.word for t in found]
+    focal = focal_terms(question, found, skip)
     intents = [name for name, rx in _INTENTS if rx.search(question)]
     expansions = {t: v for t in terms if (v := colloquial_variants(t))}
     ordinal = _ordinal(question)
@@ -149,9 +136,8 @@ def analyze(question: str) -> Query:
         expansions[ordinal[0]] = ordinal[1]
     ents = [e for e in _entities(question, words) if not any(e in p or p in e for p in places)]
     ents.sort(key=len, reverse=True)  # report the most specific name
-    wh = find_wh(question)
     return Query(question, terms, intents, places, years, ents, expansions, wh,
-                 unit_kind_of_question(question), target_of(question))
+                 unit_kind_of_question(question), target_of(question), focal)
 
 
 # The kind of figure a question asks for, and the kinds a sentence's figures have
@@ -159,22 +145,28 @@ _Q_UNITS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("percent", re.compile(r"百分之|比例|占比|增速|增幅|增长率|率[是为]?多少|增长.{0,6}多少|"
                            r"多少个?百分点|"
                            r"降.{0,4}多少|涨.{0,4}多少|提高.{0,4}多少|下降.{0,4}多少")),
-    ("money", re.compile(r"多少钱|多少[亿万]?元|投资|资金|产值|收入|生产总值|GDP|gdp|营业额|总额|"
-                         r"花.{0,2}多少|规模")),
+    ("money", re.compile(r"多少钱|多少[亿万]?(?:元|美元|港元|欧元)|投资|资金|产值|收入|生产总值|"
+                         r"GDP|gdp|营业额|总额|花.{0,2}多少|规模|票价|价格")),
     ("days", re.compile(r"多少天|几天|天数")),
     ("age", re.compile(r"多少岁|几岁|寿命|年龄")),
     ("area", re.compile(r"多少亩|多少公顷|多少平方|面积")),
-    ("length", re.compile(r"多少公里|多少米|多长|里程")),
-    ("count", re.compile(r"(?:多少|几)[个项家所座条件人户辆台套名位次批处]")),
+    ("length", re.compile(r"多少(?:公里|千米|米|厘米|公分|毫米|英尺|英里)|多长|多高|多深|多宽|里程|"
+                          r"长度|高度|身高|体长|海拔")),
+    ("weight", re.compile(r"多少(?:吨|公斤|千克|斤|克|磅)|多重|体重|重量")),
+    ("count", re.compile(r"(?:多少|几)[个项家所座条件人户辆台套名位次批处种部届支只本首场]")),
 )
+# A figure: digits, or Chinese numerals (三万, 两千)
+_FIG = r"(?:\d|[一二三四五六七八九十百千两]+)"
 _S_UNITS: dict[str, re.Pattern[str]] = {
-    "percent": re.compile(r"\d\s*[%％]|百分点|\d+(?:\.\d+)?倍|成以上"),
-    "money": re.compile(r"\d\s*(?:万亿|亿|万)?元|\d\s*亿(?!人)"),
-    "days": re.compile(r"\d\s*天"),
-    "age": re.compile(r"\d\s*岁"),
-    "area": re.compile(r"\d\s*(?:万)?(?:亩|公顷|平方公里|平方米)"),
-    "length": re.compile(r"\d\s*(?:公里|千米|米)"),
-    "count": re.compile(r"\d\s*(?:万)?[个项家所座条件人户辆台套名位次批处]"),
+    "percent": re.compile(r"\d\s*[%％]|百分点|百分之|\d+(?:\.\d+)?倍|成以上"),
+    "money": re.compile(_FIG + r"\s*(?:万亿|亿|万|千|百)?(?:元|美元|港元|欧元|英镑|日元)|"
+                        r"\d\s*亿(?!人)"),
+    "days": re.compile(_FIG + r"\s*天"),
+    "age": re.compile(_FIG + r"\s*岁"),
+    "area": re.compile(_FIG + r"\s*(?:万)?(?:亩|公顷|平方公里|平方米|km²|km2|m²)"),
+    "length": re.compile(_FIG + r"\s*(?:公里|千米|米|厘米|公分|毫米|英尺|英里|km|cm|mm|m\b)"),
+    "weight": re.compile(_FIG + r"\s*(?:万)?(?:吨|公斤|千克|斤|克|磅|kg)"),
+    "count": re.compile(_FIG + r"\s*(?:万)?[个项家所座条件人户辆台套名位次批处种部届支只本首场]"),
 }
 _GOAL = re.compile(r"目标|预期|计划|力争|打算|要达到|争取|规划")
 _ACTUAL = re.compile(r"全年|完成了?|实现了|达到了|实际|去年|上年")

@@ -10,7 +10,7 @@ from typing import Any
 
 __all__ = [
     "Span", "split_sentences", "split_units", "tokenize", "get_tokenizer", "nouns",
-    "plain_words", "bigrams", "add_words"
+    "plain_words", "pos_words", "bigrams", "add_words", "added_words"
 ]
 
 _SENT_END = "。！？!?"
@@ -133,6 +133,11 @@ def add_words(words: Iterable[str]) -> None:
             _ADDED.add(w)
 
 
+def added_words() -> frozenset[str]:
+    """The words `add_words` taught the answer tokenizer so far."""
+    return frozenset(_ADDED)
+
+
 def get_tokenizer() -> Callable[[str], list[str]]:
     """The word tokenizer: jieba search-mode words on a private `jieba.Tokenizer`.
 
@@ -153,12 +158,12 @@ def plain_words(text: str) -> list[str]:
     return list(_jieba().lcut(text))
 
 
-def nouns(text: str) -> list[str]:
-    """Nouns of `text` by jieba's part-of-speech tagger (n*, vn, eng), in order.
+def pos_words(text: str) -> list[tuple[str, str]]:
+    """jieba's words of `text` with their part-of-speech tags, covering the text in order.
 
     Example:
-        >>> nouns("柴油货车淘汰多少辆？")
-        ['柴油', '货车']
+        >>> pos_words("我们的学校")[:2]
+        [('我们', 'r'), ('的', 'uj')]
     """
     global _POS
     if _POS is None:
@@ -166,9 +171,20 @@ def nouns(text: str) -> list[str]:
 
         tk = _jieba()
         with _LOCK:
-            _POS = jieba.posseg.POSTokenizer(tk)
-    return [p.word for p in _POS.lcut(text)
-            if (p.flag.startswith("n") and p.flag != "ng") or p.flag in ("vn", "eng")]
+            if _POS is None:
+                _POS = jieba.posseg.POSTokenizer(tk)
+    return [(p.word, p.flag) for p in _POS.lcut(text)]
+
+
+def nouns(text: str) -> list[str]:
+    """Nouns of `text` by jieba's part-of-speech tagger (n*, vn, eng), in order.
+
+    Example:
+        >>> nouns("柴油货车淘汰多少辆？")
+        ['柴油', '货车']
+    """
+    return [w for w, f in pos_words(text)
+            if (f.startswith("n") and f != "ng") or f in ("vn", "eng")]
 
 
 def tokenize(text: str) -> list[str]:
