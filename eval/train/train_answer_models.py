@@ -36,6 +36,7 @@ from answer_data import Example, collect, featurize  # noqa: E402
 
 from rag.answer.features import QUESTION_FEATURES, UNIT_FEATURES, question_features  # noqa: E402
 from rag.answer.model import WEIGHTS_DIR, LinearModel  # noqa: E402
+from rag.answer.rerank import RERANK_FEATURES, TOP_K, rerank_features  # noqa: E402
 from rag.settings import get_settings  # noqa: E402
 
 
@@ -58,11 +59,60 @@ def unit_top1(model: LinearModel, examples: list[Example], split: str, source: s
     return float(np.mean(ok)) if ok else float("nan")
 
 
-def qrows(model: LinearModel, examples: list[Example]) -> np.ndarray:
+def reread(unit: LinearModel, examples: list[Example]) -> list[tuple[list[int], np.ndarray]]:
+    """Per example: the units the rerank step reads (stage-1 top `TOP_K`) and their features."""
     out = []
     for e in examples:
-        p = model.predict_proba(e.X) if len(e.units) else np.zeros(0)
-        out.append(question_features(e.ctx, e.units, e.X, p, e.hits)[0])
+        if not len(e.units):
+            out.append(([], np.zeros((0, len(RERANK_FEATURES)))))
+            continue
+        p = unit.predict_proba(e.X)
+        top = [int(i) for i in np.argsort(-p)[:TOP_K]]
+        out.append((top, rerank_features(e.ctx, e.units, p, top)))
+    return out
+
+
+def fit_rerank(examples: list[Example], reads: list[tuple[list[int], np.ndarray]],
+               C: float) -> LinearModel:
+    """The rerank model: a conditional logit over each question's reread units."""
+    rows = [(e, top, R) for e, (top, R) in zip(examples, reads, strict=True)
+            if e.split == "fit" and e.answerable and len(top) and e.y[top].any()]
+    X = np.vstack([R for _, _, R in rows])
+    y = np.concatenate([e.y[top] for e, top, _ in rows])
+    groups = np.concatenate([np.full(len(top), i) for i, (_, top, _) in enumerate(rows)])
+    w = np.array([4.0 if e.source == "qa" else 1.0 for e, _, _ in rows])
+    return LinearModel(RERANK_FEATURES, C=C).fit_ranker(X, y, groups, w)
+
+
+def rerank_top1(model: LinearModel | None, examples: list[Example],
+                reads: list[tuple[list[int], np.ndarray]], split: str, source: str) -> float:
+    ok = []
+    for e, (top, R) in zip(examples, reads, strict=True):
+        if e.split != split or e.source != source or not e.answerable or not e.y.any():
+            continue
+        if not top:
+            ok.append(0)
+            continue
+        pick = top[int(np.argmax(model.decision(R)))] if model is not None else top[0]
+        ok.append(int(e.y[pick]))
+    return float(np.mean(ok)) if ok else float("nan")
+
+
+def qrows(unit: LinearModel, rr: LinearModel, examples: list[Example],
+          reads: list[tuple[list[int], np.ndarray]]) -> np.ndarray:
+    """Question features as `judge` computes them: stage-1, then rerank probabilities."""
+    out = []
+    for e, (top, R) in zip(examples, reads, strict=True):
+        p = unit.predict_proba(e.X) if len(e.units) else np.zeros(0)
+        if top:
+            p2 = rr.predict_proba(R)
+            rest = np.ones(len(p), dtype=bool)
+            rest[top] = False
+            p = p.copy()
+            p[rest] = np.minimum(p[rest], float(p2.min()) * 0.99)
+            p[top] = p2
+            R = R[np.argsort(-p2)]
+        out.append(question_features(e.ctx, e.units, e.X, p, e.hits, R)[0])
     return np.array(out)
 
 
@@ -164,10 +214,22 @@ def main() -> None:
         print(f"  {src_name:5s} fit {unit_top1(unit, examples, 'fit', src_name):.3f}  "
               f"test {unit_top1(unit, examples, 'test', src_name):.3f}")
 
-    # 2. The answerability model, on questions no hard check declined
+    # 2. The rerank model over the stage-1 top units
+    t0 = time.time()
+    reads = reread(unit, examples)
+    rr = fit_rerank(examples, reads, 1.0)
+    print(f"rerank model (top {TOP_K} units reread in {time.time() - t0:.0f} s): top-1 unit "
+          "holds the evidence")
+    for src_name in ("qa", "cmrc"):
+        print(f"  {src_name:5s} fit {rerank_top1(rr, examples, reads, 'fit', src_name):.3f}  "
+              f"test {rerank_top1(rr, examples, reads, 'test', src_name):.3f}")
+    for name, coef in zip(RERANK_FEATURES, rr.coef, strict=True):
+        print(f"    {name:16s} {coef:+.3f}")
+
+    # 3. The answerability model, on questions no hard check declined
     live_idx = [i for i, e in enumerate(examples) if not e.hard]
     live = [examples[i] for i in live_idx]
-    Q = qrows(unit, live)
+    Q = qrows(unit, rr, live, [reads[i] for i in live_idx])
     gold = np.array([e.answerable for e in live])
     fit = np.array([e.split == "fit" for e in live])
     src = np.array([e.source for e in live])
@@ -191,8 +253,10 @@ def main() -> None:
         unit.meta = dict(meta, C=C)
         ans.meta = meta
         unit.save(WEIGHTS_DIR / "unit.json")
+        rr.meta = dict(meta, C=1.0)
+        rr.save(WEIGHTS_DIR / "rerank.json")
         ans.save(WEIGHTS_DIR / "answerable.json")
-        print(f"saved unit.json, answerable.json (set answer_threshold = {th})")
+        print(f"saved unit.json, rerank.json, answerable.json (set answer_threshold = {th})")
 
 
 if __name__ == "__main__":

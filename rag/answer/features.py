@@ -45,7 +45,7 @@ QUESTION_FEATURES: tuple[str, ...] = (
     "p1", "p2", "p_same_passage", "cov1", "key1", "maxcov", "dense_top", "align1",
     "absent_share", "missing_in_hits", "type_missing1", "log_terms", "bigram1", "lcs1",
     "unit_bad1", "year_other1", "rank1", "dense_gap", "word_gap", "bigram_gap",
-    "focal1", "focal_top3",
+    "focal1", "focal_top3", "span_p1", "span_typed1", "focal_near1", "year_clash1",
 )
 
 
@@ -287,8 +287,9 @@ def unit_features(ctx: Context, units: list[Unit], hits: list[Hit]) -> np.ndarra
 
 
 def question_features(ctx: Context, units: list[Unit], X: np.ndarray, p: np.ndarray,
-                      hits: list[Hit]) -> np.ndarray:
-    """One row (`QUESTION_FEATURES`) describing how well the evidence answers the question."""
+                      hits: list[Hit], R: np.ndarray | None = None) -> np.ndarray:
+    """One row (`QUESTION_FEATURES`) describing how well the evidence answers the question
+    (`R`: the rerank features of the reread units, best first)."""
     q, stats = ctx.query, ctx.stats
     col = {name: i for i, name in enumerate(UNIT_FEATURES)}
     total = sum(ctx.weights.values()) or 1.0
@@ -306,7 +307,7 @@ def question_features(ctx: Context, units: list[Unit], X: np.ndarray, p: np.ndar
             for ch in ("dense", "bm25_word", "bm25_bigram")]
     if not len(units):
         return np.array([[0, 0, 0, 0, 0, 0, dense_top, 0, absent, missing, 1, math.log1p(
-            len(q.terms)), 0, 0, 0, 0, 0, *gaps, 0, 0]], dtype=np.float64)
+            len(q.terms)), 0, 0, 0, 0, 0, *gaps, 0, 0, 0, 0, 0, 0]], dtype=np.float64)
     order = np.argsort(-p)
     b = int(order[0])
     other = [int(i) for i in order[1:] if units[int(i)].hit is not units[b].hit]
@@ -319,7 +320,16 @@ def question_features(ctx: Context, units: list[Unit], X: np.ndarray, p: np.ndar
         math.log1p(len(q.terms)), row[col["bigram_q"]], row[col["lcs_q"]],
         row[col["unit_bad"]], row[col["year_other"]], row[col["rank_recip"]], *gaps,
         row[col["focal_ctx"]], float(X[order[:3], col["focal_ctx"]].max()),
+        *_reread(R),
     ]], dtype=np.float64)
+
+
+def _reread(R: np.ndarray | None) -> list[float]:
+    # The best reread unit's span probability, span type, focal closeness, year clash
+    # (columns of rag.answer.rerank.RERANK_FEATURES)
+    if R is None or not len(R):
+        return [0.0, 0.0, 0.0, 0.0]
+    return [float(R[0, 2]), float(R[0, 3]), float(R[0, 5]), float(R[0, 7])]
 
 
 def _gap(scores: list[float]) -> float:

@@ -19,6 +19,7 @@ from rag.answer.llm import client_from_settings
 from rag.answer.model import load_model
 from rag.answer.models import Answer, Message
 from rag.answer.query import Query, analyze, find_places
+from rag.answer.rerank import rerank
 from rag.answer.rewrite import Rewrite, rewrite_question
 from rag.answer.scorer import score_units
 from rag.answer.stats import CorpusStats, stats_for
@@ -41,7 +42,7 @@ def warm_up(retriever: Retriever) -> None:
     analyze("进展如何")
     nouns("物流园")
     find_places("山西省")  # loads the administrative divisions
-    for name in ("span", "unit", "answerable"):
+    for name in ("span", "unit", "rerank", "answerable"):
         load_model(name)
     stats_for(retriever)
 
@@ -88,6 +89,7 @@ class _Prepared:
     ctx: Context | None = None  # what the features saw (for training and inspection)
     X: np.ndarray | None = None  # unit features
     qrow: np.ndarray | None = None  # question features
+    R: np.ndarray | None = None  # rerank features of the reread units
 
 
 def _ms(t0: float) -> float:
@@ -153,11 +155,12 @@ def judge(r: Retrieved, settings: Settings) -> _Prepared:
         units = [u for u in units if not any(is_duplicate(u.text, x) for x in r.exclude)]
     ctx = context_for(query, r.stats)
     X, prob = score_units(ctx, units, r.hits)
-    qrow = question_features(ctx, units, X, prob, r.hits) if units else None
+    R, prob = rerank(ctx, units, prob)
+    qrow = question_features(ctx, units, X, prob, r.hits, R) if units else None
     decision = decide(query, r.hits, r.stats, qrow, settings.answer_threshold, r.documents)
     timings = dict(r.timings, judge=_ms(t))
     return _Prepared(r.question, r.rewritten, r.hits, units, query, decision, r.exclude,
-                     timings, ctx, X, qrow)
+                     timings, ctx, X, qrow, R)
 
 
 def with_synonyms(query: Query, retriever: Retriever) -> Query:
@@ -377,7 +380,8 @@ class ExtractiveAnswerer:
         units = candidate_units(hits)
         ctx = context_for(query, self.stats)
         X, prob = score_units(ctx, units, hits)
-        qrow = question_features(ctx, units, X, prob, hits) if units else None
+        R, prob = rerank(ctx, units, prob)
+        qrow = question_features(ctx, units, X, prob, hits, R) if units else None
         decision = decide(query, hits, self.stats, qrow, self.threshold)
         if not decision.answerable:
             return abstention(decision, hits)
