@@ -124,7 +124,8 @@ class Settings(BaseSettings):
         "chosen on the fit halves by eval/train/train_answer_models.py)"
     )
     max_answer_sentences: int = Field(5, description="Sentences in an extractive answer")
-    answer_candidates: int = Field(8, description="Passages retrieved to quote from (>= top_k)")
+    answer_candidates: int = Field(8, description="Passages the answer reads and may quote "
+                                   "(the first retrieved, whatever top_k shows)")
     clause_min_chars: int = Field(40, description="Sentences this long are quoted by ；-clause")
     llm_min_support: float = Field(
         0.5, description="Share of a generated sentence's character bigrams its cited passage "

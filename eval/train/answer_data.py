@@ -89,7 +89,7 @@ def featurize(s: Sample, settings: Settings) -> Example:
     ], dtype=np.int64)
     X = p.X if p.X is not None else np.zeros((0, len(UNIT_FEATURES)))
     hard = p.decision.reason in ("no_hits", "place", "year", "entity")
-    return Example(s, X, y, p.ctx, p.units, p.hits, hard, p)
+    return Example(s, X, y, p.ctx, p.units, p.hits[: settings.answer_candidates], hard, p)
 
 
 def _qa(settings: Settings, lodo: bool) -> list[Sample]:

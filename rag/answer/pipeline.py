@@ -147,17 +147,20 @@ def retrieve(
 
 
 def judge(r: Retrieved, settings: Settings) -> _Prepared:
-    """Question analysis, candidate units, their features and probabilities, the decision."""
+    """Question analysis, candidate units, their features and probabilities, the decision.
+    The answer reads the first `answer_candidates` passages, however many are shown, so
+    its features (and its verdict) do not depend on `top_k`."""
     t = time.perf_counter()
+    pool = r.hits[: settings.answer_candidates]
     query = _add_synonyms(analyze(r.question), r.synonyms)
-    units = candidate_units(r.hits, settings.clause_min_chars)
+    units = candidate_units(pool, settings.clause_min_chars)
     if r.exclude:
         units = [u for u in units if not any(is_duplicate(u.text, x) for x in r.exclude)]
     ctx = context_for(query, r.stats)
-    X, prob = score_units(ctx, units, r.hits)
+    X, prob = score_units(ctx, units, pool)
     R, prob = rerank(ctx, units, prob)
-    qrow = question_features(ctx, units, X, prob, r.hits, R) if units else None
-    decision = decide(query, r.hits, r.stats, qrow, settings.answer_threshold, r.documents)
+    qrow = question_features(ctx, units, X, prob, pool, R) if units else None
+    decision = decide(query, pool, r.stats, qrow, settings.answer_threshold, r.documents)
     timings = dict(r.timings, judge=_ms(t))
     return _Prepared(r.question, r.rewritten, r.hits, units, query, decision, r.exclude,
                      timings, ctx, X, qrow, R)
