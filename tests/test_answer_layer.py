@@ -13,6 +13,8 @@ from rag.answer.features import QUESTION_FEATURES, UNIT_FEATURES, context_for, u
 from rag.answer.model import LinearModel, load_model
 from rag.answer.pipeline import ExtractiveAnswerer, answer_question
 from rag.answer.query import analyze, unit_kinds_of
+from rag.answer.rerank import RERANK_FEATURES, TOP_K, rerank
+from rag.answer.scorer import score_units
 from rag.answer.span import direct_span, span_candidates
 from rag.answer.stats import CorpusStats
 from rag.answer.whword import find_wh
@@ -48,6 +50,21 @@ def test_unit_kind_and_target() -> None:
     assert unit_kinds_of("增长6.2%，收入18.6亿元") == {"percent", "money"}
     # everyday words count as the documents' words
     assert "增长" in analyze("GDP涨了多少？").variants("涨")
+
+
+@pytest.mark.parametrize(("question", "focal", "absent"), [
+    ("大槐树景区门票多少钱？", "门票", "多少"),
+    ("洪洞规划建几个5G矿井？", "5G", "几个"),
+    ("洪洞中医跟哪个大学合作？", "中医", "跟"),
+    ("洪洞2024年GDP增长目标是多少？", "GDP", "2024年GDP"),
+])
+def test_question_terms_and_the_thing_asked_about(question: str, focal: str,
+                                                  absent: str) -> None:
+    q = analyze(question)
+    assert q.focal == [focal] and focal in q.terms
+    # question words, prepositions and years glued to a word are not content terms
+    assert absent not in q.terms and not any(t.startswith(("哪", "几", "多少")) for t in q.terms)
+    assert "十三五" in analyze("十三五期间洪洞城镇新增就业多少人？").terms
 
 
 def test_traditional_and_full_width_questions() -> None:
@@ -89,7 +106,25 @@ def test_unit_features_shape_and_coverage() -> None:
 
 def test_committed_models_match_the_features() -> None:
     assert load_model("unit", UNIT_FEATURES) is not None
+    assert load_model("rerank", RERANK_FEATURES) is not None
     assert load_model("answerable", QUESTION_FEATURES) is not None
+
+
+def test_rerank_reads_the_span_next_to_the_thing_asked_about() -> None:
+    # The subject is in every sentence; the figure for the attribute asked is in one
+    hits = [_hit("黄鳍紫鱼是笛鲷科的一种。黄鳍紫鱼分布于印度洋。黄鳍紫鱼体长可达50公分。"
+                 "黄鳍紫鱼栖息于珊瑚礁区。")]
+    q = analyze("黄鳍紫鱼体长多少？")
+    ctx = context_for(q, CorpusStats([h.chunk for h in hits]))
+    units = candidate_units(hits)
+    X, p = score_units(ctx, units, hits)
+    R, p2 = rerank(ctx, units, p)
+    assert R.shape == (min(TOP_K, len(units)), len(RERANK_FEATURES))
+    best = units[int(np.argmax(p2))]
+    assert "50公分" in best.text and best.p == max(u.p for u in units)
+    # the reread best unit: its span is of the asked kind and sits next to 体长
+    assert R[0, RERANK_FEATURES.index("span_typed")] == 1.0
+    assert R[0, RERANK_FEATURES.index("focal_near")] > 0.5
 
 
 # Composition

@@ -26,6 +26,8 @@ _NUMERAL = frozenset("零〇一二三四五六七八九十百千万亿两几多�
 _DIGIT = re.compile(r"\d")
 _LATIN = re.compile(r"[A-Za-z]")
 _ALNUM = re.compile(r"[0-9A-Za-z]*[A-Za-z][0-9A-Za-z]*")
+_COUNT = re.compile(r"(?<![\d年])(?:\d{1,3}|[两三四五六七八九十]{1,3})(?:件|项|个|大|条|种|类|批)"
+                    r"(?=[\u4e00-\u9fff])")
 _CN_NUM = re.compile(r"[零〇一二三四五六七八九十百千两]{3,}")
 # Nouns that frame a figure rather than name what is measured (「GDP增长目标」: GDP增长)
 _FRAME = frozenset("目标 计划 规划 预期 数量 总数 规模 水平 程度 情况".split())
@@ -72,8 +74,8 @@ def _keep(t: Term) -> bool:
     w, flag = t.word, t.flag
     if w in STOP_WORDS or not w.strip():
         return False
-    if _LATIN.search(w):
-        return True  # GDP, 5G
+    if _LATIN.search(w) or flag == "mq":
+        return True  # GDP, 5G, 15件
     if flag.startswith("m"):  # numerals: only coined names (十四五) and mis-tagged words (无双)
         if _DIGIT.search(w):
             return False  # a year or a quantity, handled apart
@@ -95,7 +97,9 @@ def question_terms(question: str, skip: tuple[int, int] = (0, 0),
     out: list[Term] = []
     singles: list[Term] = []
     seen: set[str] = set()
-    for t in _merged(question):
+    # a count names a list (「15件民生实事」): kept whole, as the documents write it
+    counts = [Term(m.group(0), "mq", m.start()) for m in _COUNT.finditer(question)]
+    for t in sorted(_merged(question) + counts, key=lambda t: t.start):
         end = t.start + len(t.word)
         if t.start < skip[1] and end > skip[0]:
             continue  # inside the wh-phrase
