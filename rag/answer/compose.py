@@ -6,7 +6,7 @@ import re
 
 from rag.answer.candidates import Unit
 from rag.answer.decision import Decision
-from rag.answer.features import has_date, has_facts, has_number, place_ok
+from rag.answer.features import coverage, has_date, has_facts, has_number, place_ok
 from rag.answer.models import Answer, Citation
 from rag.answer.query import Query, unit_kinds_of
 from rag.answer.span import direct_span
@@ -20,6 +20,7 @@ _BROAD = ("list", "manner")
 _TERMINAL = "。！？!?"
 _CLAUSE = re.compile(r"[，,；;]")
 _WHEN = re.compile(r"(?:19|20)\d{2}\s*年|[一二三四五六七八九十\d]+月|季度|上半年|下半年|年底|全年")
+_COUNTED = re.compile(r"(\d{1,3}|[两三四五六七八九十]{1,3})(件|项|个|大|条|种|类|批)")
 _FOLLOW = re.compile(r"^(?:比|同比|较|环比|增长|下降|提高|占|其中|居)")
 # A supporting sentence of a broad (progress, list) answer must be at least this likely to
 # answer, and this share of the best sentence's probability (chosen on the fit half of
@@ -83,6 +84,22 @@ def _list_block(best: Unit, units: list[Unit]) -> list[Unit]:
     return block if len(block) >= 2 else []
 
 
+def _headed_list(units: list[Unit], query: Query, best: Unit) -> list[Unit]:
+    # The items under a heading that names what a list question asks for (「全力办好15件民生
+    # 实事」 over 「- 一是…」), when the heading matches the question better than the best unit
+    weights = {t: 1.0 for t in query.terms}
+    if not weights:
+        return []
+    bar = max(0.6, coverage(best.text, query, weights)[0] + 1e-9)
+    hits = {u.hit.chunk.id: u.hit for u in sorted(units, key=lambda u: u.hit.rank or 0)}
+    for hit in hits.values():
+        heads = " ".join([*hit.chunk.heading_path[1:], hit.chunk.title])
+        items = [u for u in units if u.hit is hit and u.bullet]
+        if len(items) >= 2 and coverage(heads, query, weights)[0] >= bar:
+            return _list_block(items[0], units)
+    return []
+
+
 def choose(units: list[Unit], query: Query, max_sentences: int) -> list[Unit]:
     """The units to quote, best first: the best one, then others nearly as likely, no
     near-duplicates; a list question takes the whole list its best item belongs to."""
@@ -106,7 +123,7 @@ def choose(units: list[Unit], query: Query, max_sentences: int) -> list[Unit]:
         return []
     best = ranked[0]
     if kind == "list":
-        block = _list_block(best, units)
+        block = _list_block(best, units) or _headed_list(units, query, best)
         if block:
             return block
     if kind not in _BROAD:
@@ -154,6 +171,27 @@ def _narrow(u: Unit, a: int, b: int) -> Unit:
     return Unit(u.hit, sp, u.bullet, u.p, u.matched)
 
 
+def _measure(query: Query, n: int) -> str:
+    # The question's own measure word for a count it names (「15件民生实事」 → 共15件), else 项
+    for t in query.terms:
+        m = _COUNTED.fullmatch(t)
+        if m and _count_value(m.group(1)) == n:
+            return m.group(2)
+    return "项"
+
+
+def _count_value(numeral: str) -> int:
+    if numeral.isdigit():
+        return int(numeral)
+    digits = {c: i for i, c in enumerate("零一二三四五六七八九", start=0)} | {"两": 2}
+    if numeral.startswith("十"):
+        return 10 + digits.get(numeral[1:], 0)
+    if "十" in numeral:
+        tens, _, ones = numeral.partition("十")
+        return digits.get(tens, 0) * 10 + digits.get(ones, 0)
+    return digits.get(numeral, -1)
+
+
 def _source_note(query: Query, cited: list[Citation]) -> str:
     # Say whose and which year's documents answered, when the question did not say
     labels = []
@@ -186,7 +224,7 @@ def compose(chosen: list[Unit], query: Query, decision: Decision, hits: list[Hit
     parts: list[str] = []
     citations: list[Citation] = []
     if kind == "list" and len(chosen) >= 2 and all(u.bullet for u in chosen):
-        parts.append(f"共{len(chosen)}项：")
+        parts.append(f"共{len(chosen)}{_measure(query, len(chosen))}：")
         direct = "、".join(display(u.text).rstrip("。") for u in chosen)
     for u in parts_units:
         c = u.hit.chunk
