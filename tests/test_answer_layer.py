@@ -140,6 +140,20 @@ def test_list_question_returns_every_item_and_the_count() -> None:
     assert all(x in ans.answer for x in items) and f"共{len(items)}项：" in ans.answer[:20]
 
 
+def test_list_under_the_heading_that_names_it() -> None:
+    # The items never repeat the list's name; a sentence elsewhere does, without the list
+    items = ["一是为80周岁及以上老年人发放高龄津贴", "二是实施城乡养老工程", "三是免费送戏下乡",
+             "四是开展农村供水工程维修养护", "五是实施扶残助学圆梦工程", "六是加装电梯"]
+    listed = _hit("\n".join(f"- {x}" for x in items), rank=2, heading="全力办好6件民生实事")
+    other = _hit("持续推进“六大民生实事”，把改善民生的“大责任”扛在肩上。", rank=1,
+                 heading="办好民生关键事")
+    hits = [other, listed]
+    ans = ExtractiveAnswerer(threshold=0.0, stats=CorpusStats([h.chunk for h in hits])).answer(
+        "洪洞2024年的6件民生实事都有啥？", hits)
+    assert ans.answerable and ans.answer.startswith("共6件：")
+    assert all(x in ans.answer for x in items)
+
+
 def test_figure_question_quotes_a_figure_of_the_asked_kind(tiny_index: Any,
                                                            tiny_settings: Any) -> None:
     ans = answer_question("洪洞一般公共预算收入是多少亿元？", tiny_index, tiny_settings)
