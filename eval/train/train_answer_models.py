@@ -1,20 +1,22 @@
 """Fit the answer layer's models on fit halves and print fit vs test figures.
 
 Models (all `rag.answer.model.LinearModel`, saved as small JSON under rag/answer/weights/):
-  span        picks the direct-answer span in a sentence (CMRC 2018 gold spans)
-  unit        probability that a sentence/clause answers the question
+  unit        which candidate unit (sentence or clause) holds the answer: a conditional logit
+              over each question's units, Platt-scaled to a probability
+  rerank      the same over the five likeliest units, read with the span model
   answerable  calibrated probability that the retrieved evidence answers the question
+(The direct-answer span model is fitted by train_span.py.)
 
-Data (named, public or in the repo):
-  - CMRC 2018 trial set (../shared/cmrc2018, Cui et al. 2019, CC BY-SA 4.0), indexed as its
-    own corpus, split by paragraph id (rag.evaluation.splits.split_of);
-  - eval/qa.jsonl over the bundled corpus index, split by question id;
-  - leave-document-out copies of both: each answerable question asked against the index
-    without its evidence document; the right answer is a decline (copies whose evidence
-    still appears in another document are left out).
+Data (named, public or in the repo; see answer_data.py): eval/qa.jsonl over the bundled corpus
+index split by question id, the CMRC 2018 trial set (../shared/cmrc2018, Cui et al. 2019,
+CC BY-SA 4.0) indexed as its own corpus split by paragraph id, and leave-document-out copies
+of both (gold: decline). Only the fit halves are fitted on; C is chosen by 4-fold
+cross-validation inside the fit half, the threshold on the fit halves.
 
-Run: `python eval/train/train_answer_models.py [--save]` with the bundled index built
-(`rag index`). It prints per-model fit/test figures and the chosen `answer_threshold`.
+Run: `python eval/train/train_answer_models.py [--reuse] [--save]` with the bundled index built
+(`rag index`). The first run searches every question (a few minutes) and caches the results;
+`--reuse` refits from the cache. It prints per-model fit/test figures and the chosen
+`answer_threshold` (set it in rag/settings.py).
 """
 
 from __future__ import annotations
