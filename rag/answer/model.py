@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["LinearModel", "load_model", "WEIGHTS_DIR"]
+__all__ = ["LinearModel", "SoftmaxRanker", "load_model", "WEIGHTS_DIR"]
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 
@@ -125,6 +125,69 @@ class LinearModel:
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=1) + "\n",
                         encoding="utf-8")
+
+
+@dataclass
+class SoftmaxRanker:
+    """A conditional logit: a softmax over each group's rows (one question's candidates),
+    fitted by L-BFGS on the groups' log-likelihood with an L2 penalty `1 / (2C) |w|^2`.
+
+    `fit` returns a `LinearModel` (so it is saved and served the same way) whose `decision`
+    ranks a group's rows; its `meta["objective"]` is "softmax" and its intercept 0.
+
+    Example:
+        >>> X = np.array([[0.0], [1.0], [2.0], [0.0], [3.0]])
+        >>> m = SoftmaxRanker(("a",), C=10.0).fit(X, np.array([0, 0, 1, 0, 1]),
+        ...                                       np.array([0, 0, 0, 1, 1]))
+        >>> int(np.argmax(m.decision(X[:3])))
+        2
+    """
+
+    features: tuple[str, ...]
+    C: float = 1.0
+
+    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray,
+            scale: np.ndarray | None = None) -> LinearModel:
+        """Fit on rows `X`, target weights `y` >= 0 (the rows that count as right: 0/1, or a
+        graded credit) and `groups` (a group id per row); groups with no credit are skipped.
+
+        `scale` overrides the features' standard deviations (which set how strongly the L2
+        penalty holds each weight), e.g. to give an interaction its base feature's scale."""
+        from scipy import sparse
+        from scipy.optimize import minimize
+
+        order = np.argsort(groups, kind="stable")
+        X, y, g = X[order], np.asarray(y, dtype=np.float64)[order], np.asarray(groups)[order]
+        starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+        credit = np.add.reduceat(y, starts)
+        keep = np.repeat(credit > 0, np.diff(np.r_[starts, len(g)]))
+        X, y, g = X[keep], y[keep], g[keep]
+        starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+        sizes = np.diff(np.r_[starts, len(g)])
+        # a shift of a column moves every row of a group alike, so the rows are only scaled
+        # (mean 0), which keeps them sparse
+        mean = np.zeros(X.shape[1])
+        scale = X.std(axis=0) if scale is None else np.asarray(scale, dtype=np.float64).copy()
+        scale[scale < 1e-9] = 1.0
+        Z = sparse.csr_matrix(X / scale)
+        logy = np.log(np.where(y > 0, y, 1.0))
+        lam = 1.0 / self.C
+
+        def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+            s = Z @ w
+            top = np.repeat(np.maximum.reduceat(s, starts), sizes)
+            e = np.exp(s - top)
+            ey = np.where(y > 0, np.exp(s - top + logy), 0.0)
+            den, num = np.add.reduceat(e, starts), np.add.reduceat(ey, starts)
+            f = float(np.sum(np.log(den) - np.log(num))) + 0.5 * lam * float(w @ w)
+            p = e / np.repeat(den, sizes)
+            r = ey / np.repeat(num, sizes)
+            return f, Z.T @ (p - r) + lam * w
+
+        res = minimize(loss, np.zeros(X.shape[1]), jac=True, method="L-BFGS-B",
+                       options={"maxiter": 3000})
+        return LinearModel(self.features, self.C, res.x.astype(np.float64), 0.0, mean, scale,
+                           {"objective": "softmax"})
 
 
 _CACHE: dict[str, LinearModel | None] = {}

@@ -10,8 +10,8 @@ from rag.answer.text import plain_words, tokenize
 from rag.answer.whword import Wh, find_wh
 from rag.text.colloquial import colloquial_variants
 
-__all__ = ["Query", "analyze", "find_places", "find_years", "unit_kinds_of", "target_of",
-           "unit_kind_of_question"]
+__all__ = ["Query", "analyze", "find_places", "find_years", "unit_kinds_of", "unit_spans",
+           "target_of", "unit_kind_of_question"]
 
 _YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|\b|(?=\D))")
 
@@ -202,3 +202,14 @@ def target_of(text: str) -> str:
         return "goal"
     return "actual" if _ACTUAL.search(text) else ""
 
+
+
+def unit_spans(text: str, kind: str) -> list[tuple[int, int]]:
+    """Where `text` states a figure of `kind` (see `unit_kinds_of`), as offsets.
+
+    Example:
+        >>> unit_spans("增长5%，达到120亿元", "money")
+        [(9, 12)]
+    """
+    rx = _S_UNITS.get(kind)
+    return [m.span() for m in rx.finditer(text)] if rx else []
