@@ -15,7 +15,7 @@ from rag.answer.span import best_span
 
 __all__ = ["RERANK_FEATURES", "TOP_K", "rerank", "rerank_features"]
 
-TOP_K = 5  # units read closely (the span model runs on each)
+TOP_K = 3  # units read closely (the span model runs on each)
 RERANK_FEATURES: tuple[str, ...] = (
     "s1", "s1_gap", "span_p", "span_typed", "span_short", "focal_near", "focal_absent",
     "year_clash", "year_at_span",
