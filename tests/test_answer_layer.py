@@ -10,12 +10,12 @@ import pytest
 
 from rag.answer.candidates import candidate_units
 from rag.answer.features import QUESTION_FEATURES, UNIT_FEATURES, context_for, unit_features
-from rag.answer.model import LinearModel, load_model
+from rag.answer.model import WEIGHTS_DIR, LinearModel, load_model
 from rag.answer.pipeline import ExtractiveAnswerer, answer_question
 from rag.answer.query import analyze, unit_kinds_of
 from rag.answer.rerank import RERANK_FEATURES, TOP_K, rerank
 from rag.answer.scorer import score_units
-from rag.answer.span import direct_span, span_candidates
+from rag.answer.span import SPAN_FEATURES, direct_span, span_candidates, typed_candidates
 from rag.answer.stats import CorpusStats
 from rag.answer.whword import find_wh
 from rag.corpus.models import Chunk
@@ -81,9 +81,34 @@ def test_direct_span_is_the_figure() -> None:
     assert any(c.source.startswith("align") for c in cands)
 
 
+@pytest.mark.parametrize(("question", "sentence", "answer"), [
+    ("龙马物流园位于哪里？", "龙马物流园位于洪洞县甘亭镇，总投资12亿元，占地面积1200亩。",
+     "洪洞县甘亭镇"),
+    ("谁担任副县长？", "2023年，张建国任县长，李明华任副县长。", "李明华"),
+    ("县医院由哪家医院托管？", "县人民医院由山西医科大学第一医院托管，新增床位200张。",
+     "山西医科大学第一医院"),
+    ("山楂产业园引进了几家企业？", "华翔集团新建铸造生产线投产，山楂产业园引进深加工企业6家。",
+     "6家"),
+])
+def test_direct_span_is_the_name_or_figure_not_the_clause(question: str, sentence: str,
+                                                           answer: str) -> None:
+    # real jieba words and parts of speech; the span the wh-word's gap leaves wins
+    a, b = direct_span(analyze(question), sentence)
+    assert sentence[a:b] == answer
+
+
+def test_word_span_candidates_reach_inside_clauses() -> None:
+    s = "扁掌龙亚科持续生存到马斯垂克阶末期，生存了近2,400万年。"
+    texts = {s[c.start : c.end] for c in span_candidates(analyze("生存了多少年？"), s)}
+    assert {"近2,400万年", "2,400万年", "马斯垂克阶末期"} <= texts
+    q = analyze("生存了多少年？")
+    assert all(any(ch.isdigit() for ch in s[c.start : c.end]) for c in typed_candidates(q, s))
+
+
 def test_span_model_is_small_and_named() -> None:
-    m = load_model("span")
+    m = load_model("span", SPAN_FEATURES)  # trained for the features span.py computes
     assert m is not None and len(m.coef) == len(m.features) and m.meta.get("data")
+    assert (WEIGHTS_DIR / "span.json").stat().st_size < 50_000
 
 
 def test_linear_model_round_trip(tmp_path: Any) -> None:

@@ -1,10 +1,4 @@
-"""Direct answers: the shortest span of a quoted sentence that answers the question.
-
-Candidates come from the sentence itself (its comma-clauses, runs of its words, the figures,
-dates and named things it holds, and the gap the question's wh-word leaves when the question
-is aligned with the sentence); a small learned ranker (`weights/span.json`, trained by
-`eval/train/train_span.py` on CMRC 2018) picks one.
-"""
+"""Direct answers: the span of a quoted sentence that a learned ranker picks as the answer."""
 
 from __future__ import annotations
 
@@ -20,7 +14,7 @@ from rag.answer.query import Query, unit_kinds_of, unit_spans
 from rag.answer.span_align import Gap, wh_gap
 from rag.answer.span_types import class_match, word_classes
 from rag.answer.span_words import clause_marks, tagged_words, word_spans
-from rag.answer.whword import find_wh
+from rag.answer.whword import Wh, find_wh
 
 __all__ = ["SpanCandidate", "SPAN_FEATURES", "align_quality", "best_span", "span_candidates",
            "span_features", "direct_span", "typed_candidates"]
@@ -41,10 +35,18 @@ _DATE = re.compile(
     r"(?:年底|年初|上半年|下半年|年内|同年|次年)"
 )
 _QUOTED = re.compile(r"《[^》]{1,30}》|“[^”]{1,30}”|「[^」]{1,30}」")
-_CAUSE = re.compile(r"^(?:但|而|并)?(?:因为|由于|因|为了|以便|所以|因此|从而)")
+_CAUSE = re.compile(r"(?:但|而|并)?(?:因为|由于|因|为了|以便|所以|因此|从而)")  # at a span's start
 _HAS_NUMBER = re.compile(r"\d|[一二三四五六七八九十百千万两]+(?:[个项家座条名位次倍所户人]|万|亿)")
 _OPEN, _CLOSE = "《“「『（(【", "》”」』）)】"
 _END_FUNC = "的了是在和与及等"
+
+
+# How it works: candidates come from the sentence itself (its comma-clauses, runs of its words,
+# the figures, dates and quoted names it holds, and the gap the question's wh-word leaves when
+# the question is aligned with it); `span_features` describes each (length, edges, the
+# question's words in and around it, where it sits against the gap, its words' parts of speech
+# and Cilin classes), and a conditional logit (`weights/span.json`, trained by
+# `eval/train/train_span.py` on CMRC 2018's fit half) ranks them.
 
 
 @dataclass(frozen=True)
@@ -208,7 +210,7 @@ _BASE: tuple[str, ...] = (
     "gap_exact", "aligned_share", "aligned_any", "ext_left", "ext_right", "ext_left_aligned",
     "ext_right_aligned", "gap_empty_whole", "gap_empty_log_len", "gap_empty_clause_start",
     "gap_len_ratio", "type_l2", "type_l4", "noun_char_end", "head_human", "head_time",
-    "head_place", "head_thing",
+    "head_place", "head_thing", "cuts_name", "echo_share",
     *(f"first_{c}" for c in _POS_CATS),
     *(f"last_{c}" for c in _POS_CATS),
     *(f"prev_{c}" for c in _POS_CATS),
@@ -228,12 +230,13 @@ _PER_KIND: tuple[str, ...] = (
     "type_l2", "type_l4", "noun_char_end", "head_human", "head_time", "head_place",
     "head_thing", "last_n", "last_v", "first_v", "first_p", "first_d", "prev_v", "next_v",
     "prev_p", "next_u", "has_nr", "has_ns", "has_nt", "has_nz", "has_t", "has_m", "has_eng",
+    "cuts_name", "echo_share",
 )
 # Kinds of question that take the same kind of answer share their weights
 KIND_GROUPS: dict[str, tuple[str, ...]] = {
     "entity": ("person", "place", "which"), "figure": ("number", "date"),
     "explain": ("reason", "manner"), "list": ("list",), "what": ("what",),
-    "other": ("yesno", "other"),
+    "what_noun": (), "what_is": (), "other": ("yesno", "other"),
 }
 _GROUP_OF = {k: g for g, ks in KIND_GROUPS.items() for k in ks}
 SPAN_FEATURES: tuple[str, ...] = (
@@ -299,10 +302,23 @@ def span_features(query: Query, sentence: str, cands: list[SpanCandidate]) -> np
     for name, col in F.items():
         X[:, _BASE_AT[name]] = col
     wh = query.wh if query.wh is not None else find_wh(query.text)
-    group = _GROUP_OF.get(wh.kind if wh else "other", "other")
+    group = _group(query.text, wh)
     off = len(_BASE) + list(KIND_GROUPS).index(group) * len(_PER_KIND)
     X[:, off : off + len(_PER_KIND)] = X[:, _KIND_COLS]
     return X
+
+
+def _group(text: str, wh: Wh | None) -> str:
+    # The kind group; a 「什么」 question asks for a thing named by the noun after it
+    # (「什么职务」), a definition (「什么是X」, 「X是什么」) or an account (「做了什么」)
+    group = _GROUP_OF.get(wh.kind if wh else "other", "other")
+    if group == "what" and wh is not None:
+        q = text.rstrip("？?。 ")
+        if wh.noun and q[wh.end :].startswith(wh.noun):
+            return "what_noun"
+        if q.startswith("什么是") or (q.endswith("是什么") and len(q) <= 12):
+            return "what_is"
+    return group
 
 
 def _base_features(query: Query, s: str, cands: list[SpanCandidate]) -> dict[str, np.ndarray]:
@@ -383,6 +399,12 @@ def _base_features(query: Query, s: str, cands: list[SpanCandidate]) -> dict[str
     F["before_de"] = np.array([y == "的" for y in after], dtype=float)
     F["starts_func"] = np.array([s[a] in _FUNC for a in A], dtype=float)
     F["ends_func"] = np.array([s[b - 1] in _END_FUNC for b in B], dtype=float)
+    # 汤玛斯|·霍尔兹: a name cut at its middle dot
+    F["cuts_name"] = np.array([x in "·•" or y in "·•" for x, y in zip(before, after,
+                                                                     strict=True)], float)
+    if wh:  # the sentence repeating the wh-phrase (「包含两个族：」 for 「包含哪两个族」)
+        echo = set(q[wh.start : wh.end] + noun) - set("哪什么多少几谁何怎样啥")
+        F["echo_share"] = _window(_cum([ch in echo for ch in s]), A, B) / L
     starts = {a: bool(_CAUSE.match(s, a)) for a in set(A.tolist())}
     F["cause_start"] = np.array([starts[a] for a in A], dtype=float)
 
@@ -541,14 +563,15 @@ def _scores(query: Query, sentence: str, cands: list[SpanCandidate]) -> np.ndarr
 
 
 def best_span(query: Query, sentence: str) -> tuple[int, int, float]:
-    """The best answer span of `sentence` and the span model's probability for it.
+    """The best answer span of `sentence` and the span model's probability for it (its share
+    of the softmax over the candidates).
 
     Example:
         >>> from rag.answer.query import analyze
-        >>> s = "该游戏由光荣和ω-force开发。"
-        >>> a, b, p = best_span(analyze("该游戏由哪两个公司开发？"), s)
+        >>> s = "县人民医院由山西医科大学第一医院托管，新增床位200张。"
+        >>> a, b, p = best_span(analyze("县医院由哪家医院托管？"), s)
         >>> s[a:b], 0.0 <= p <= 1.0
-        ('光荣和ω-force', True)
+        ('山西医科大学第一医院', True)
     """
     cands = typed_candidates(query, sentence)
     p = _scores(query, sentence, cands)
