@@ -70,6 +70,9 @@ def test_question_terms_and_the_thing_asked_about(question: str, focal: str,
 def test_traditional_and_full_width_questions() -> None:
     assert normalize_question("龍馬物流園進展如何？") == "龙马物流园进展如何？"
     assert normalize_question("２０２４年ＧＤＰ") == "2024年GDP"
+    # a simplified name OpenCC would read as traditional (乾 → 干) is left as typed
+    assert normalize_question("乾峰大桥修好了没？") == "乾峰大桥修好了没？"
+    assert normalize_question("乾峰大橋修好了沒？") == "乾峰大桥修好了没？"
 
 
 # Spans
