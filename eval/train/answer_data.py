@@ -26,6 +26,7 @@ from rag.answer.features import UNIT_FEATURES
 from rag.answer.pipeline import Retrieved, judge, retrieve
 from rag.evaluation.splits import split_of
 from rag.settings import Settings
+from rag.text.question_form import normalize_question
 
 __all__ = ["Sample", "Example", "collect", "featurize", "ROOT"]
 
@@ -77,6 +78,11 @@ class Example:
         return self.sample.answerable
 
 
+def _typed(question: str) -> str:
+    # the question as RAGService.check_question hands it on (simplified, half-width)
+    return normalize_question(question.strip())
+
+
 def featurize(s: Sample, settings: Settings) -> Example:
     """Run the answer layer's judge step on a sample and label its units."""
     p = judge(s.retrieved, settings)
@@ -104,7 +110,7 @@ def _qa(settings: Settings, lodo: bool) -> list[Sample]:
     k = settings.answer_candidates
     out = []
     for it in items:
-        r = retrieve(it.question, index, settings, k, None, list(it.history) or None)
+        r = retrieve(_typed(it.question), index, settings, k, None, list(it.history) or None)
         out.append(Sample(it.id, "qa", split_of(it.id), it.answerable, tuple(it.evidence), None,
                           r))
     if not lodo:
@@ -120,7 +126,7 @@ def _qa(settings: Settings, lodo: bool) -> list[Sample]:
         for it in group:
             if any(_squash(e) in blob for e in it.evidence):
                 continue  # the evidence is elsewhere too: still answerable
-            r = retrieve(it.question, sub, settings, k, None, list(it.history) or None)
+            r = retrieve(_typed(it.question), sub, settings, k, None, list(it.history) or None)
             out.append(Sample(it.id, "qa", split_of(it.id), False, (), None, r, copy=True))
     return out
 
@@ -136,7 +142,7 @@ def _cmrc(settings: Settings, lodo: bool) -> list[Sample]:
     out = []
     by_doc: dict[str, list[Any]] = {}
     for it in data.items:
-        r = retrieve(it.question, index, settings, k)
+        r = retrieve(_typed(it.question), index, settings, k)
         out.append(Sample(it.id, "cmrc", split_of(it.group or it.id), True, tuple(it.evidence),
                           it.doc, r))
         by_doc.setdefault(it.doc or "", []).append(it)
@@ -146,7 +152,7 @@ def _cmrc(settings: Settings, lodo: bool) -> list[Sample]:
                 continue
             sub = without_documents(index, {docs[source]})
             for it in group:
-                r = retrieve(it.question, sub, settings, k)
+                r = retrieve(_typed(it.question), sub, settings, k)
                 out.append(Sample(it.id, "cmrc", split_of(it.group or it.id), False, (), None, r,
                                   copy=True))
     return out
