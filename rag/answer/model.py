@@ -54,13 +54,10 @@ class LinearModel:
 
     def fit_ranker(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray,
                    group_weight: np.ndarray | None = None) -> LinearModel:
-        """Fit to pick the positive rows within each group (a conditional logit: softmax over
-        a group's rows, L2 penalty 1/C), then scale the score to a probability by a 1-D
-        logistic fit over all rows (Platt scaling), so prediction stays one dot product.
-
-        `groups` gives each row's group id (rows of a group contiguous); groups without a
-        positive row are skipped; `group_weight` weighs each group (one value per group, in
-        order of first appearance).
+        """Fit to pick the positive rows within each group (`SoftmaxRanker`), then scale the
+        score to a probability by a 1-D logistic fit over the rows of groups with a positive
+        (Platt scaling), so prediction stays one dot product and `predict_proba` reads as
+        "this row holds the answer".
 
         Example:
             >>> m = LinearModel(("a",)).fit_ranker(np.array([[0.0], [1.0], [0.0], [2.0]]),
@@ -68,35 +65,15 @@ class LinearModel:
             >>> bool(m.coef[0] > 0)
             True
         """
-        from scipy.optimize import minimize
         from sklearn.linear_model import LogisticRegression
 
-        self.mean = X.mean(axis=0)
-        self.scale = X.std(axis=0)
-        self.scale[self.scale < 1e-9] = 1.0
-        Z = (X - self.mean) / self.scale
-        cuts = np.flatnonzero(np.diff(groups)) + 1
-        bounds = list(zip(np.r_[0, cuts], np.r_[cuts, len(groups)], strict=True))
-        gw = np.ones(len(bounds)) if group_weight is None else np.asarray(group_weight, float)
-        live = [(a, b, w) for (a, b), w in zip(bounds, gw, strict=True) if y[a:b].any()]
-        lam = 1.0 / self.C
-
-        def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-            s = Z @ w
-            total, grad = lam * float(w @ w), 2 * lam * w
-            for a, b, wt in live:
-                z = s[a:b] - s[a:b].max()
-                p = np.exp(z)
-                norm = p.sum()
-                t = y[a:b] / y[a:b].sum()
-                total += wt * (float(np.log(norm)) - float(t @ z))
-                grad = grad + wt * (Z[a:b].T @ (p / norm - t))
-            return total, grad
-
-        w = minimize(loss, np.zeros(Z.shape[1]), jac=True, method="L-BFGS-B").x
-        rows = np.concatenate([np.arange(a, b) for a, b, _ in live])
-        platt = LogisticRegression(C=1e4, max_iter=2000).fit((Z[rows] @ w)[:, None], y[rows])
-        self.coef = w * float(platt.coef_[0, 0])
+        ranker = SoftmaxRanker(self.features, self.C).fit(X, y, groups,
+                                                          group_weight=group_weight)
+        live = np.isin(groups, [g for g in np.unique(groups) if y[groups == g].any()])
+        score = ranker.decision(X[live])
+        platt = LogisticRegression(C=1e4, max_iter=2000).fit(score[:, None], y[live])
+        self.mean, self.scale = ranker.mean, ranker.scale
+        self.coef = ranker.coef * float(platt.coef_[0, 0])
         self.intercept = float(platt.intercept_[0])
         return self
 
@@ -147,12 +124,15 @@ class SoftmaxRanker:
     C: float = 1.0
 
     def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray,
-            scale: np.ndarray | None = None) -> LinearModel:
+            scale: np.ndarray | None = None,
+            group_weight: np.ndarray | None = None) -> LinearModel:
         """Fit on rows `X`, target weights `y` >= 0 (the rows that count as right: 0/1, or a
         graded credit) and `groups` (a group id per row); groups with no credit are skipped.
 
         `scale` overrides the features' standard deviations (which set how strongly the L2
-        penalty holds each weight), e.g. to give an interaction its base feature's scale."""
+        penalty holds each weight), e.g. to give an interaction its base feature's scale;
+        `group_weight` weighs each group's term (one value per group, in sorted group-id
+        order; default 1)."""
         from scipy import sparse
         from scipy.optimize import minimize
 
@@ -160,6 +140,8 @@ class SoftmaxRanker:
         X, y, g = X[order], np.asarray(y, dtype=np.float64)[order], np.asarray(groups)[order]
         starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
         credit = np.add.reduceat(y, starts)
+        gw = np.ones(len(starts)) if group_weight is None else np.asarray(group_weight, float)
+        gw = gw[credit > 0]
         keep = np.repeat(credit > 0, np.diff(np.r_[starts, len(g)]))
         X, y, g = X[keep], y[keep], g[keep]
         starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
@@ -179,10 +161,10 @@ class SoftmaxRanker:
             e = np.exp(s - top)
             ey = np.where(y > 0, np.exp(s - top + logy), 0.0)
             den, num = np.add.reduceat(e, starts), np.add.reduceat(ey, starts)
-            f = float(np.sum(np.log(den) - np.log(num))) + 0.5 * lam * float(w @ w)
+            f = float(gw @ (np.log(den) - np.log(num))) + 0.5 * lam * float(w @ w)
             p = e / np.repeat(den, sizes)
             r = ey / np.repeat(num, sizes)
-            return f, Z.T @ (p - r) + lam * w
+            return f, Z.T @ (np.repeat(gw, sizes) * (p - r)) + lam * w
 
         res = minimize(loss, np.zeros(X.shape[1]), jac=True, method="L-BFGS-B",
                        options={"maxiter": 3000})

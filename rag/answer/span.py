@@ -525,6 +525,9 @@ def _gap_features(gap: Gap, A: np.ndarray, B: np.ndarray, L: np.ndarray, n: int,
     return F
 
 
+_YEAR_ONLY = re.compile(r"\D{0,3}(?:19|20)\d{2}\s*年(?:底|初|末)?\D{0,2}")
+
+
 def typed_candidates(query: Query, sentence: str) -> list[SpanCandidate]:
     """The candidates, keeping only those with a figure (a date) for a figure (date)
     question when any has one.
@@ -539,9 +542,12 @@ def typed_candidates(query: Query, sentence: str) -> list[SpanCandidate]:
     kind = query.wh.kind if query.wh else ""
     test = {"number": _HAS_NUMBER, "date": _DATE}.get(kind)
     if test is not None:
-        # a figure (date) is a short span: the figure itself, or a short aligned gap holding one
-        typed = [c for c in cands if (c.source in ("number", "date") or c.end - c.start <= 16)
-                 and test.search(sentence[c.start : c.end])]
+        # a date is a short span: the date itself, or a short aligned gap holding one
+        typed = [c for c in cands if test.search(sentence[c.start : c.end]) and (
+            kind == "number" or c.source == "date" or c.end - c.start <= 16)]
+        if kind == "number":  # a year is not the figure asked for (「到2025年」 for 巩固率)
+            typed = [c for c in typed if not _YEAR_ONLY.fullmatch(sentence[c.start : c.end])] \
+                or typed
         if query.unit_kind:
             typed = [c for c in typed if query.unit_kind in unit_kinds_of(
                 sentence[c.start : c.end])] or typed
