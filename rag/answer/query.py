@@ -57,6 +57,9 @@ class Query:
     unit_kind: str = ""  # the kind of figure asked: percent, money, count, days, area, length
     target: str = ""  # "goal" (目标/计划/预期) or "actual" (全年/完成/实际), else ""
     focal: list[str] = field(default_factory=list)  # the thing asked about (门票 in 门票多少钱)
+    # best answer span found per sentence (rag.answer.span.best_span's memo)
+    spans: dict[str, tuple[int, int, float]] = field(default_factory=dict, repr=False,
+                                                      compare=False)
 
     def variants(self, term: str) -> tuple[str, ...]:
         """The strings that count as `term` appearing in a text."""

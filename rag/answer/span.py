@@ -579,13 +579,18 @@ def best_span(query: Query, sentence: str) -> tuple[int, int, float]:
         >>> s[a:b], 0.0 <= p <= 1.0
         ('山西医科大学第一医院', True)
     """
+    memo = query.spans  # the rerank step and composition read the same sentences
+    if sentence in memo:
+        return memo[sentence]
     cands = typed_candidates(query, sentence)
     p = _scores(query, sentence, cands)
     if p is None:
         a, b = _trim(sentence, 0, len(sentence))
-        return a, b, 0.5
-    i = int(np.argmax(p))
-    return cands[i].start, cands[i].end, float(p[i])
+        memo[sentence] = (a, b, 0.5)
+    else:
+        i = int(np.argmax(p))
+        memo[sentence] = (cands[i].start, cands[i].end, float(p[i]))
+    return memo[sentence]
 
 
 def direct_span(query: Query, sentence: str) -> tuple[int, int]:
