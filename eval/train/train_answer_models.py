@@ -153,9 +153,12 @@ def choose_unit_c(examples: list[Example], grid: tuple[float, ...]) -> float:
 
 
 def report_declines(conf: np.ndarray, examples: list[Example], th: float) -> None:
-    """Per source and half: answerable questions declined (false abstention), and the share
-    declined of the unanswerable ones and of the leave-document-out copies."""
-    print("  source half   false_abst  declined: unanswerable      doc-out")
+    """Per source and half: answerable questions declined (false abstention), the share
+    declined of the unanswerable ones and of the leave-document-out copies, and how well the
+    confidence separates answerable from not (ROC AUC, threshold-free)."""
+    from sklearn.metrics import roc_auc_score
+
+    print("  source half   false_abst  declined: unanswerable      doc-out    AUC")
     for s_name in ("qa", "cmrc"):
         for part in ("fit", "test"):
             def share(pick: Callable[[Example], bool], s_name: str = s_name,
@@ -164,9 +167,11 @@ def report_declines(conf: np.ndarray, examples: list[Example], th: float) -> Non
                        if e.source == s_name and e.split == part and pick(e)]
                 return f"{np.mean(sel):.3f} ({len(sel)})" if sel else "—"
 
+            sel = [i for i, e in enumerate(examples) if e.source == s_name and e.split == part]
+            auc = roc_auc_score([examples[i].answerable for i in sel], conf[sel])
             print(f"  {s_name:6s} {part:5s} {share(lambda e: e.answerable):>11s}  "
                   f"{share(lambda e: not e.answerable and not e.sample.copy):>13s}  "
-                  f"{share(lambda e: e.sample.copy):>11s}")
+                  f"{share(lambda e: e.sample.copy):>11s}  {auc:.3f}")
 
 
 def choose_threshold(conf: np.ndarray, examples: list[Example]) -> float:
