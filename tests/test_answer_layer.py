@@ -9,10 +9,16 @@ import numpy as np
 import pytest
 
 from rag.answer.candidates import candidate_units
-from rag.answer.features import QUESTION_FEATURES, UNIT_FEATURES, context_for, unit_features
+from rag.answer.features import (
+    QUESTION_FEATURES,
+    UNIT_FEATURES,
+    context_for,
+    question_features,
+    unit_features,
+)
 from rag.answer.model import WEIGHTS_DIR, LinearModel, load_model
 from rag.answer.pipeline import ExtractiveAnswerer, answer_question
-from rag.answer.query import analyze, unit_kinds_of
+from rag.answer.query import analyze, named_counts, target_of, unit_kinds_of
 from rag.answer.rerank import RERANK_FEATURES, TOP_K, rerank
 from rag.answer.scorer import score_units
 from rag.answer.span import SPAN_FEATURES, direct_span, span_candidates, typed_candidates
@@ -132,6 +138,28 @@ def test_unit_features_shape_and_coverage() -> None:
     assert X[0, UNIT_FEATURES.index("cov")] > X[1, UNIT_FEATURES.index("cov")]
 
 
+def test_counts_and_goals_the_question_names() -> None:
+    assert named_counts("洪洞要培育哪6大产业集群？") == {(6, "大")}
+    assert named_counts("全力办好十五件民生实事，第六项") == {(15, "件")}
+    assert target_of("到2025年,高标准农田达50万亩") == "goal"
+    assert target_of("全年新建高标准农田3万亩") == "actual"
+
+
+@pytest.mark.parametrize(("passage", "clash"), [
+    ("着力打造 6 大产业集群：智能装备制造、煤机制造、新材料。", 0.0),
+    ("现代煤化工、高端装备制造业3条赛道齐头并进，产业集群效应显现。", 1.0),
+])
+def test_a_count_the_best_passage_never_states_is_a_clash(passage: str, clash: float) -> None:
+    hits = [_hit(passage)]
+    q = analyze("洪洞要培育哪6大产业集群？")
+    ctx = context_for(q, CorpusStats([h.chunk for h in hits]))
+    units = candidate_units(hits)
+    X, p = score_units(ctx, units, hits)
+    row = question_features(ctx, units, X, p, hits)
+    assert row.shape == (1, len(QUESTION_FEATURES))
+    assert row[0, QUESTION_FEATURES.index("count_clash1")] == clash
+
+
 def test_committed_models_match_the_features() -> None:
     assert load_model("unit", UNIT_FEATURES) is not None
     assert load_model("rerank", RERANK_FEATURES) is not None
@@ -221,3 +249,19 @@ def test_english_question_never_crashes(tiny_index: Any, tiny_settings: Any) -> 
     ans = answer_question("What is the progress of the Longma logistics park?", tiny_index,
                           tiny_settings)
     assert isinstance(ans.answerable, bool) and ans.answer
+
+
+@pytest.mark.parametrize(("question", "note"), [
+    ("洪洞县新能源装机容量达到多少？", "洪洞县"),  # the question named the county
+    ("新能源装机容量达到多少？", ""),
+])
+def test_source_note_says_only_what_the_question_did_not_name(
+        tiny_index: Any, tiny_settings: Any, question: str, note: str) -> None:
+    ans = answer_question(question, tiny_index, tiny_settings)
+    assert ans.answerable
+    c = ans.citations[0]
+    head = ans.answer.split("，", 1)[0]
+    if note:
+        assert head.startswith("据") and note not in head and f"{c.year}年" in head
+    else:
+        assert head == f"据{c.county}{c.year}年资料"

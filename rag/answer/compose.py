@@ -8,10 +8,11 @@ from rag.answer.candidates import Unit
 from rag.answer.decision import Decision
 from rag.answer.features import coverage, has_date, has_facts, has_number, place_ok
 from rag.answer.models import Answer, Citation
-from rag.answer.query import Query, unit_kinds_of
+from rag.answer.query import Query, count_value, unit_kinds_of
 from rag.answer.span import direct_span
 from rag.answer.text import Span, bigrams
 from rag.retrieval.models import Hit
+from rag.text.places import same_place
 
 __all__ = ["choose", "compose", "abstention", "display", "is_duplicate", "FACTOID"]
 
@@ -175,33 +176,28 @@ def _measure(query: Query, n: int) -> str:
     # The question's own measure word for a count it names (「15件民生实事」 → 共15件), else 项
     for t in query.terms:
         m = _COUNTED.fullmatch(t)
-        if m and _count_value(m.group(1)) == n:
+        if m and count_value(m.group(1)) == n:
             return m.group(2)
     return "项"
 
 
-def _count_value(numeral: str) -> int:
-    if numeral.isdigit():
-        return int(numeral)
-    digits = {c: i for i, c in enumerate("零一二三四五六七八九", start=0)} | {"两": 2}
-    if numeral.startswith("十"):
-        return 10 + digits.get(numeral[1:], 0)
-    if "十" in numeral:
-        tens, _, ones = numeral.partition("十")
-        return digits.get(tens, 0) * 10 + digits.get(ones, 0)
-    return digits.get(numeral, -1)
-
-
 def _source_note(query: Query, cited: list[Citation]) -> str:
-    # Say whose and which year's documents answered, when the question did not say
-    labels = []
+    # Say whose and which year's documents answered, leaving out what the question named
+    # (「洪洞哪个景区…」 → 据2021年资料); sources that differ are named in full
+    full = []
     for c in cited:
-        label = f"{c.county}{f'{c.year}年' if c.year else ''}"
-        if label and label not in labels:
-            labels.append(label)
-    if not labels or (query.places and query.years and len(labels) == 1):
+        label = (c.county or "", f"{c.year}年" if c.year else "")
+        if any(label) and label not in full:
+            full.append(label)
+    if not full:
         return ""
-    return f"据{'、'.join(labels)}资料，"
+    if len(full) > 1:
+        return f"据{'、'.join(a + b for a, b in full)}资料，"
+    county, year = full[0]
+    if any(same_place(p, county) for p in query.places):
+        county = ""
+    year = "" if query.years else year
+    return f"据{county}{year}资料，" if county or year else ""
 
 
 def compose(chosen: list[Unit], query: Query, decision: Decision, hits: list[Hit]) -> Answer:

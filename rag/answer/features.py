@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rag.answer.candidates import Unit
-from rag.answer.query import Query, target_of, unit_kinds_of
+from rag.answer.query import Query, named_counts, target_of, unit_kinds_of
 from rag.answer.span import align_quality
 from rag.answer.stats import CorpusStats
 from rag.retrieval.models import Hit
@@ -46,6 +46,7 @@ QUESTION_FEATURES: tuple[str, ...] = (
     "absent_share", "missing_in_hits", "type_missing1", "log_terms", "bigram1", "lcs1",
     "unit_bad1", "year_other1", "rank1", "dense_gap", "word_gap", "bigram_gap",
     "focal1", "focal_top3", "span_p1", "span_typed1", "focal_near1", "year_clash1",
+    "clash1", "count_clash1",
 )
 
 
@@ -307,7 +308,7 @@ def question_features(ctx: Context, units: list[Unit], X: np.ndarray, p: np.ndar
             for ch in ("dense", "bm25_word", "bm25_bigram")]
     if not len(units):
         return np.array([[0, 0, 0, 0, 0, 0, dense_top, 0, absent, missing, 1, math.log1p(
-            len(q.terms)), 0, 0, 0, 0, 0, *gaps, 0, 0, 0, 0, 0, 0]], dtype=np.float64)
+            len(q.terms)), 0, 0, 0, 0, 0, *gaps, 0, 0, 0, 0, 0, 0, 0, 0]], dtype=np.float64)
     order = np.argsort(-p)
     b = int(order[0])
     other = [int(i) for i in order[1:] if units[int(i)].hit is not units[b].hit]
@@ -321,7 +322,19 @@ def question_features(ctx: Context, units: list[Unit], X: np.ndarray, p: np.ndar
         row[col["unit_bad"]], row[col["year_other"]], row[col["rank_recip"]], *gaps,
         row[col["focal_ctx"]], float(X[order[:3], col["focal_ctx"]].max()),
         *_reread(R),
+        max(row[col["mod_clash"]], row[col["goal_unasked"]]),
+        _count_clash(q, units[b].hit),
     ]], dtype=np.float64)
+
+
+def _count_clash(q: Query, hit: Hit) -> float:
+    # The question names a count (哪6大产业集群) its best passage never states
+    asked = named_counts(q.text)
+    if not asked:
+        return 0.0
+    c = hit.chunk
+    said = named_counts("".join(f"{' '.join(c.heading_path)}\n{c.text}".split()))
+    return float(not asked & said)
 
 
 def _reread(R: np.ndarray | None) -> list[float]:

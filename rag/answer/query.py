@@ -11,7 +11,7 @@ from rag.answer.whword import Wh, find_wh
 from rag.text.colloquial import colloquial_variants
 
 __all__ = ["Query", "analyze", "find_places", "find_years", "unit_kinds_of", "unit_spans",
-           "target_of", "unit_kind_of_question"]
+           "target_of", "unit_kind_of_question", "named_counts", "count_value"]
 
 _YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|\b|(?=\D))")
 
@@ -172,8 +172,46 @@ _S_UNITS: dict[str, re.Pattern[str]] = {
     "weight": re.compile(_FIG + r"\s*(?:万)?(?:吨|公斤|千克|斤|克|磅|kg)"),
     "count": re.compile(_FIG + r"\s*(?:万)?[个项家所座条件人户辆台套名位次批处种部届支只本首场]"),
 }
-_GOAL = re.compile(r"目标|预期|计划|力争|打算|要达到|争取|规划")
+_GOAL = re.compile(r"目标|预期|计划|力争|打算|要达到|争取|规划|到\s*(?:19|20)\d{2}\s*年")
 _ACTUAL = re.compile(r"全年|完成了?|实现了|达到了|实际|去年|上年")
+
+
+# A count named with its measure word (「6大产业集群」, 「十五件实事」), not an ordinal (第六项)
+_COUNTED = re.compile(
+    r"(?<![第\d])(\d{1,3}|[两三四五六七八九十]{1,3})\s*(件|项|个|大|条|种|类|批|方面)")
+
+
+def count_value(numeral: str) -> int:
+    """The value of a small count in digits or Chinese numerals (-1 when unreadable).
+
+    Example:
+        >>> count_value("十五"), count_value("6"), count_value("两")
+        (15, 6, 2)
+    """
+    if numeral.isdigit():
+        return int(numeral)
+    digits = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
+    if numeral.startswith("十"):
+        return 10 + digits.get(numeral[1:], 0)
+    if "十" in numeral:
+        tens, _, ones = numeral.partition("十")
+        return digits.get(tens, -100) * 10 + digits.get(ones, 0)
+    return digits.get(numeral, -1) if len(numeral) == 1 else -1
+
+
+def named_counts(text: str) -> set[tuple[int, str]]:
+    """The counts `text` names with their measure words, as (value, measure).
+
+    Example:
+        >>> sorted(named_counts("打造 6 大产业集群，办好十五件实事，第六项"))
+        [(6, '大'), (15, '件')]
+    """
+    out = set()
+    for m in _COUNTED.finditer(text):
+        n = count_value(m.group(1))
+        if n > 0:
+            out.add((n, m.group(2)))
+    return out
 
 
 def unit_kind_of_question(question: str) -> str:
