@@ -138,6 +138,25 @@ def test_unit_features_shape_and_coverage() -> None:
     assert X[0, UNIT_FEATURES.index("cov")] > X[1, UNIT_FEATURES.index("cov")]
 
 
+@pytest.mark.parametrize(("question", "kind"), [
+    ("绛县今年两会是哪几天开的？", "date"), ("会议在哪天召开？", "date"), ("洪洞在哪里？", "place"),
+])
+def test_which_days_asks_for_a_date(question: str, kind: str) -> None:
+    wh = find_wh(question)
+    assert wh is not None and wh.kind == kind
+
+
+def test_the_sentence_with_the_predicate_outranks_the_subjects_other_sentences() -> None:
+    # The subject is in every sentence: the bigrams of what is asked about (为食) tell them apart
+    hits = [_hit("扁掌龙亚科是群中型沧龙类，身长介于12到25公尺之间。扁掌龙亚科分布广泛。"
+                 "大部分扁掌龙亚科是鱼食性动物，以头足类为食。")]
+    q = analyze("扁掌龙亚科主要以什么为食？")
+    units = candidate_units(hits)
+    X = unit_features(context_for(q, CorpusStats([h.chunk for h in hits])), units, hits)
+    col = X[:, UNIT_FEATURES.index("bigram_local")]
+    assert "为食" in units[int(np.argmax(col))].text
+
+
 def test_counts_and_goals_the_question_names() -> None:
     assert named_counts("洪洞要培育哪6大产业集群？") == {(6, "大")}
     assert named_counts("全力办好十五件民生实事，第六项") == {(15, "件")}

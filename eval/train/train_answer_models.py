@@ -152,6 +152,26 @@ def choose_unit_c(examples: list[Example], grid: tuple[float, ...]) -> float:
     return best[1]
 
 
+def choose_rerank_c(examples: list[Example], unit_c: float, grid: tuple[float, ...]) -> float:
+    """The rerank model's C with the best 4-fold cross-validated top-1 on the fit half (the
+    unit model refitted in each fold, so the reread units are out of fold too)."""
+    fit = [e for e in examples if e.split == "fit"]
+    fold = _folds(fit)
+    scores: dict[float, list[float]] = {C: [] for C in grid}
+    for f in range(4):
+        train = [e for e, g in zip(fit, fold, strict=True) if g != f]
+        held = [e for e, g in zip(fit, fold, strict=True) if g == f]
+        unit = fit_unit(train, unit_c)
+        r_train, r_held = reread(unit, train), reread(unit, held)
+        for C in grid:
+            rr = fit_rerank(train, r_train, C)
+            scores[C].append(float(np.nanmean([rerank_top1(rr, held, r_held, "fit", s)
+                                               for s in sorted({e.source for e in held})])))
+    for C in grid:
+        print(f"  rerank C={C}: cross-validated top-1 {np.mean(scores[C]):.3f}")
+    return max(grid, key=lambda C: float(np.mean(scores[C])))
+
+
 def report_declines(conf: np.ndarray, examples: list[Example], th: float) -> None:
     """Per source and half: answerable questions declined (false abstention), the share
     declined of the unanswerable ones and of the leave-document-out copies, and how well the
@@ -226,9 +246,10 @@ def main() -> None:
     # 2. The rerank model over the stage-1 top units
     t0 = time.time()
     reads = reread(unit, examples)
-    rr = fit_rerank(examples, reads, 1.0)
-    print(f"rerank model (top {TOP_K} units reread in {time.time() - t0:.0f} s): top-1 unit "
-          "holds the evidence")
+    rr_c = choose_rerank_c(examples, C, (0.01, 0.03, 0.1, 0.3, 1.0))
+    rr = fit_rerank(examples, reads, rr_c)
+    print(f"rerank model (C={rr_c}; top {TOP_K} units reread, {time.time() - t0:.0f} s): "
+          "top-1 unit holds the evidence")
     for src_name in ("qa", "cmrc"):
         print(f"  {src_name:5s} fit {rerank_top1(rr, examples, reads, 'fit', src_name):.3f}  "
               f"test {rerank_top1(rr, examples, reads, 'test', src_name):.3f}")
@@ -262,7 +283,7 @@ def main() -> None:
         unit.meta = dict(meta, C=C)
         ans.meta = meta
         unit.save(WEIGHTS_DIR / "unit.json")
-        rr.meta = dict(meta, C=1.0)
+        rr.meta = dict(meta, C=rr_c)
         rr.save(WEIGHTS_DIR / "rerank.json")
         ans.save(WEIGHTS_DIR / "answerable.json")
         print(f"saved unit.json, rerank.json, answerable.json (set answer_threshold = {th})")

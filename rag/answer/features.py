@@ -32,7 +32,7 @@ _PUNCT = re.compile(r"[\s，。！？；：、,.!?;:（）()《》“”「」\"
 
 UNIT_FEATURES: tuple[str, ...] = (
     "cov", "cov_local", "cov_ctx", "cov_head", "cov_passage", "key_share", "bigram_q",
-    "bigram_idf", "lcs_q",
+    "bigram_idf", "bigram_local", "lcs_q",
     "align",
     "type_present", "type_missing", "unit_ok", "unit_bad", "mod_agree", "mod_clash",
     "goal_unasked",
@@ -215,6 +215,21 @@ def _local_weights(ctx: Context, units: list[Unit]) -> dict[str, dict[str, float
     return out
 
 
+def _local_bigrams(ctx: Context, units: list[Unit]) -> dict[str, dict[str, float]]:
+    # Per passage, each question bigram's rarity times its rarity among the passage's units:
+    # the subject's bigrams (in every sentence) count little, the predicate's (以…为食, 又名,
+    # 毕业) in one sentence count most
+    by_hit: dict[str, list[str]] = {}
+    for u in units:
+        by_hit.setdefault(u.hit.chunk.id, []).append(u.text)
+    out: dict[str, dict[str, float]] = {}
+    for cid, texts in by_hit.items():
+        n = len(texts)
+        out[cid] = {g: w * math.log(1.0 + n / (1.0 + sum(g in x for x in texts)))
+                    for g, w in ctx.bigram_idf.items()}
+    return out
+
+
 def unit_features(ctx: Context, units: list[Unit], hits: list[Hit]) -> np.ndarray:
     """One row per unit, `UNIT_FEATURES` order; also records each unit's matched terms."""
     q = ctx.query
@@ -230,6 +245,7 @@ def unit_features(ctx: Context, units: list[Unit], hits: list[Hit]) -> np.ndarra
     ordinal = next((t for t in q.terms if t.startswith("第") and t in q.expansions), None)
     idf_total = sum(ctx.bigram_idf.values()) or 1.0
     local = _local_weights(ctx, units)
+    local_bi = _local_bigrams(ctx, units)
     rows = []
     prev: tuple[str, int, float] | None = None
     for u in units:
@@ -260,6 +276,8 @@ def unit_features(ctx: Context, units: list[Unit], hits: list[Hit]) -> np.ndarra
             len(got & ctx.keys) / max(len(ctx.keys), 1),
             big / max(len(ctx.qbigrams), 1),
             sum(ctx.bigram_idf[g] for g in shared) / idf_total,
+            sum(local_bi[h.chunk.id][g] for g in shared)
+            / (sum(local_bi[h.chunk.id].values()) or 1.0),
             lcs,
             align,
             float(present is True), float(present is False and kind in ("number", "date")),

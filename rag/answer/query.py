@@ -27,7 +27,7 @@ _ENTITY_SUFFIX = re.compile(
 _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("number", re.compile(r"多少|几[个项家所条座次万亿%]?|比例|百分之|占比|增长了?多|增速|"
                           r"规模|总投资|多大|多高|多长|排名|第几")),
-    ("date", re.compile(r"什么时候|哪年|哪一年|何时|几月|时间")),
+    ("date", re.compile(r"什么时候|哪[一几]?年|何时|几月|时间|哪[一几]?天|几号")),
     ("list", re.compile(r"哪些|几项|几大|有什么|包括什么|都有|分别|"
                         r"哪[两三四五六七八九十\d]+[项个大条种类件方面]")),
     ("which", re.compile(r"哪[个家所位里座条种]|是谁|谁家|叫什么|什么名")),
