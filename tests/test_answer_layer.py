@@ -157,6 +157,17 @@ def test_the_sentence_with_the_predicate_outranks_the_subjects_other_sentences()
     assert "为食" in units[int(np.argmax(col))].text
 
 
+def test_a_sentence_that_refers_back_carries_its_neighbours_match() -> None:
+    hits = [_hit("大果西番莲是西番莲属的植物，叶柄粗壮。其叶柄有四到六个腺体。")]
+    q = analyze("大果西番莲的叶柄有什么特点？")
+    units = candidate_units(hits)
+    X = unit_features(context_for(q, CorpusStats([h.chunk for h in hits])), units, hits)
+    back = [i for i, u in enumerate(units) if u.text.startswith("其")]
+    assert back and X[back[0], UNIT_FEATURES.index("anaphor")] == 1.0
+    own, ctx = (X[back[0], UNIT_FEATURES.index(n)] for n in ("bigram_local", "bigram_local_ctx"))
+    assert ctx >= own
+
+
 def test_counts_and_goals_the_question_names() -> None:
     assert named_counts("洪洞要培育哪6大产业集群？") == {(6, "大")}
     assert named_counts("全力办好十五件民生实事，第六项") == {(15, "件")}

@@ -32,7 +32,7 @@ _PUNCT = re.compile(r"[\s，。！？；：、,.!?;:（）()《》“”「」\"
 
 UNIT_FEATURES: tuple[str, ...] = (
     "cov", "cov_local", "cov_ctx", "cov_head", "cov_passage", "key_share", "bigram_q",
-    "bigram_idf", "bigram_local", "lcs_q",
+    "bigram_idf", "bigram_local", "bigram_local_ctx", "anaphor", "lcs_q",
     "align",
     "type_present", "type_missing", "unit_ok", "unit_bad", "mod_agree", "mod_clash",
     "goal_unasked",
@@ -247,15 +247,20 @@ def unit_features(ctx: Context, units: list[Unit], hits: list[Hit]) -> np.ndarra
     local = _local_weights(ctx, units)
     local_bi = _local_bigrams(ctx, units)
     rows = []
-    prev: tuple[str, int, float] | None = None
+    prev: tuple[str, int, float, float] | None = None
     for u in units:
         h, t = u.hit, u.text
         head, passage, pl = per_hit[h.chunk.id]
         cov, got = coverage(t, q, ctx.weights)
         u.matched = got
         cov_local = coverage(t, q, local[h.chunk.id])[0] if local[h.chunk.id] else cov
-        carry = prev[2] if prev and prev[0] == h.chunk.id and prev[1] == u.span.para else 0.0
-        prev = (h.chunk.id, u.span.para, cov)
+        # the previous sentence of the same paragraph carries its match (他/其 refer back)
+        carry = carry_bl = 0.0
+        if prev is not None and prev[0] == h.chunk.id and prev[1] == u.span.para:
+            carry, carry_bl = prev[2], prev[3]
+        bl = sum(local_bi[h.chunk.id][g] for g in _bigrams(t) & ctx.qbigrams) / (
+            sum(local_bi[h.chunk.id].values()) or 1.0)
+        prev = (h.chunk.id, u.span.para, cov, bl)
         kinds = unit_kinds_of(t)
         present = {"number": has_number(t), "date": has_date(t),
                    "list": u.bullet or bool(_LIST.search(t))}.get(kind)
@@ -276,8 +281,8 @@ def unit_features(ctx: Context, units: list[Unit], hits: list[Hit]) -> np.ndarra
             len(got & ctx.keys) / max(len(ctx.keys), 1),
             big / max(len(ctx.qbigrams), 1),
             sum(ctx.bigram_idf[g] for g in shared) / idf_total,
-            sum(local_bi[h.chunk.id][g] for g in shared)
-            / (sum(local_bi[h.chunk.id].values()) or 1.0),
+            bl, max(bl, 0.8 * carry_bl),
+            float(t.lstrip()[:1] in "他她它其该此本"),
             lcs,
             align,
             float(present is True), float(present is False and kind in ("number", "date")),
