@@ -39,7 +39,7 @@ from answer_data import Example, collect, featurize  # noqa: E402
 
 from rag.answer.features import QUESTION_FEATURES, UNIT_FEATURES, question_features  # noqa: E402
 from rag.answer.model import WEIGHTS_DIR, LinearModel  # noqa: E402
-from rag.answer.rerank import RERANK_FEATURES, TOP_K, rerank_features  # noqa: E402
+from rag.answer.rerank import RERANK_FEATURES, TOP_K, rerank_features, rescore  # noqa: E402
 from rag.settings import get_settings  # noqa: E402
 
 
@@ -109,11 +109,7 @@ def qrows(unit: LinearModel, rr: LinearModel, examples: list[Example],
         p = unit.predict_proba(e.X) if len(e.units) else np.zeros(0)
         if top:
             p2 = rr.predict_proba(R)
-            rest = np.ones(len(p), dtype=bool)
-            rest[top] = False
-            p = p.copy()
-            p[rest] = np.minimum(p[rest], float(p2.min()) * 0.99)
-            p[top] = p2
+            p = rescore(p, top, p2)
             R = R[np.argsort(-p2)]
         out.append(question_features(e.ctx, e.units, e.X, p, e.hits, R)[0])
     return np.array(out)

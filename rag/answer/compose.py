@@ -8,7 +8,7 @@ from rag.answer.candidates import Unit
 from rag.answer.decision import Decision
 from rag.answer.features import coverage, has_date, has_facts, has_number, place_ok
 from rag.answer.models import Answer, Citation
-from rag.answer.query import Query, count_value, unit_kinds_of
+from rag.answer.query import Query, named_counts, unit_kinds_of
 from rag.answer.span import direct_span
 from rag.answer.text import Span, bigrams
 from rag.retrieval.models import Hit
@@ -21,7 +21,6 @@ _BROAD = ("list", "manner")
 _TERMINAL = "。！？!?"
 _CLAUSE = re.compile(r"[，,；;]")
 _WHEN = re.compile(r"(?:19|20)\d{2}\s*年|[一二三四五六七八九十\d]+月|季度|上半年|下半年|年底|全年")
-_COUNTED = re.compile(r"(\d{1,3}|[两三四五六七八九十]{1,3})(件|项|个|大|条|种|类|批)")
 _FOLLOW = re.compile(r"^(?:比|同比|较|环比|增长|下降|提高|占|其中|居)")
 # A supporting sentence of a broad (progress, list) answer must be at least this likely to
 # answer, and this share of the best sentence's probability (eval/train/tune_compose.py grids
@@ -175,10 +174,9 @@ def _narrow(u: Unit, a: int, b: int) -> Unit:
 
 def _measure(query: Query, n: int) -> str:
     # The question's own measure word for a count it names (「15件民生实事」 → 共15件), else 项
-    for t in query.terms:
-        m = _COUNTED.fullmatch(t)
-        if m and count_value(m.group(1)) == n:
-            return m.group(2)
+    for value, measure in sorted(named_counts(query.text)):
+        if value == n:
+            return "个方面" if measure == "方面" else measure
     return "项"
 
 

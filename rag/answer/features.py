@@ -258,7 +258,8 @@ def unit_features(ctx: Context, units: list[Unit], hits: list[Hit]) -> np.ndarra
         carry = carry_bl = 0.0
         if prev is not None and prev[0] == h.chunk.id and prev[1] == u.span.para:
             carry, carry_bl = prev[2], prev[3]
-        bl = sum(local_bi[h.chunk.id][g] for g in _bigrams(t) & ctx.qbigrams) / (
+        shared = _bigrams(t) & ctx.qbigrams
+        bl = sum(local_bi[h.chunk.id][g] for g in shared) / (
             sum(local_bi[h.chunk.id].values()) or 1.0)
         prev = (h.chunk.id, u.span.para, cov, bl)
         kinds = unit_kinds_of(t)
@@ -268,7 +269,6 @@ def unit_features(ctx: Context, units: list[Unit], hits: list[Hit]) -> np.ndarra
         n = len(t)
         yn, yo = _dated(u, q.years) if q.years else (0.0, 0.0)
         fo, fc = _focal(q, t, ctx_text[h.chunk.id])
-        shared = _bigrams(t) & ctx.qbigrams
         big = len(shared)
         # without a shared bigram, alignment is 0 and the longest common run at most 1 char
         align = align_quality(q, t) if big and q.wh and n <= 400 else 0.0
@@ -362,10 +362,12 @@ def _count_clash(q: Query, hit: Hit) -> float:
 
 def _reread(R: np.ndarray | None) -> list[float]:
     # The best reread unit's span probability, span type, focal closeness, year clash
-    # (columns of rag.answer.rerank.RERANK_FEATURES)
+    from rag.answer.rerank import RERANK_FEATURES  # rerank builds on this module
+
+    names = ("span_p", "span_typed", "focal_near", "year_clash")
     if R is None or not len(R):
-        return [0.0, 0.0, 0.0, 0.0]
-    return [float(R[0, 2]), float(R[0, 3]), float(R[0, 5]), float(R[0, 7])]
+        return [0.0] * len(names)
+    return [float(R[0, RERANK_FEATURES.index(n)]) for n in names]
 
 
 def _gap(scores: list[float]) -> float:

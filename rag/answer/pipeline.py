@@ -156,14 +156,23 @@ def judge(r: Retrieved, settings: Settings) -> _Prepared:
     units = candidate_units(pool, settings.clause_min_chars)
     if r.exclude:
         units = [u for u in units if not any(is_duplicate(u.text, x) for x in r.exclude)]
-    ctx = context_for(query, r.stats)
-    X, prob = score_units(ctx, units, pool)
-    R, prob = rerank(ctx, units, prob)
-    qrow = question_features(ctx, units, X, prob, pool, R) if units else None
-    decision = decide(query, pool, r.stats, qrow, settings.answer_threshold, r.documents)
+    ctx, X, R, qrow, decision = _read(query, units, pool, r.stats, settings.answer_threshold,
+                                      r.documents)
     timings = dict(r.timings, judge=_ms(t))
     return _Prepared(r.question, r.rewritten, r.hits, units, query, decision, r.exclude,
                      timings, ctx, X, qrow, R)
+
+
+def _read(query: Query, units: list[Unit], pool: list[Hit], stats: CorpusStats,
+          threshold: float, documents: Mapping[str, Document] | None = None,
+          ) -> tuple[Context, np.ndarray, np.ndarray | None, np.ndarray | None, Decision]:
+    # Features, the unit model, the reread of the likeliest units, the decision (each unit's
+    # probability lands on `u.p`)
+    ctx = context_for(query, stats)
+    X, prob = score_units(ctx, units, pool)
+    R, prob = rerank(ctx, units, prob)
+    qrow = question_features(ctx, units, X, prob, pool, R) if units else None
+    return ctx, X, R, qrow, decide(query, pool, stats, qrow, threshold, documents)
 
 
 def with_synonyms(query: Query, retriever: Retriever) -> Query:
@@ -381,11 +390,7 @@ class ExtractiveAnswerer:
     def answer(self, question: str, hits: list[Hit]) -> Answer:
         query = analyze(question)
         units = candidate_units(hits)
-        ctx = context_for(query, self.stats)
-        X, prob = score_units(ctx, units, hits)
-        R, prob = rerank(ctx, units, prob)
-        qrow = question_features(ctx, units, X, prob, hits, R) if units else None
-        decision = decide(query, hits, self.stats, qrow, self.threshold)
+        decision = _read(query, units, hits, self.stats, self.threshold)[-1]
         if not decision.answerable:
             return abstention(decision, hits)
         return compose(choose(units, query, self.max_sentences), query, decision, hits)

@@ -244,7 +244,6 @@ def target_of(text: str) -> str:
     return "actual" if _ACTUAL.search(text) else ""
 
 
-
 def unit_spans(text: str, kind: str) -> list[tuple[int, int]]:
     """Where `text` states a figure of `kind` (see `unit_kinds_of`), as offsets.
 

@@ -13,7 +13,7 @@ from rag.answer.model import load_model
 from rag.answer.query import unit_kinds_of
 from rag.answer.span import best_span
 
-__all__ = ["RERANK_FEATURES", "TOP_K", "rerank", "rerank_features"]
+__all__ = ["RERANK_FEATURES", "TOP_K", "rerank", "rerank_features", "rescore"]
 
 TOP_K = 3  # units read closely (the span model runs on each)
 RERANK_FEATURES: tuple[str, ...] = (
@@ -88,6 +88,22 @@ def rerank_features(ctx: Context, units: list[Unit], p: np.ndarray,
     return np.asarray(rows, dtype=np.float64).reshape(len(top), len(RERANK_FEATURES))
 
 
+def rescore(p: np.ndarray, top: list[int], p2: np.ndarray) -> np.ndarray:
+    """Every unit's probability after the reread: the reread units (`top`) take their new
+    probabilities `p2` and rank first; the others stay below them.
+
+    Example:
+        >>> rescore(np.array([0.9, 0.5, 0.4]), [0, 1], np.array([0.2, 0.6])).round(3).tolist()
+        [0.2, 0.6, 0.198]
+    """
+    out = p.copy()
+    rest = np.ones(len(p), dtype=bool)
+    rest[top] = False
+    out[rest] = np.minimum(p[rest], float(p2.min()) * 0.99)
+    out[top] = p2
+    return out
+
+
 def rerank(ctx: Context, units: list[Unit], p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Rescore the `TOP_K` likeliest units with the rerank model (`weights/rerank.json`);
     returns their features (rows in new rank order) and every unit's probability (the
@@ -102,12 +118,7 @@ def rerank(ctx: Context, units: list[Unit], p: np.ndarray) -> tuple[np.ndarray, 
     if model is None or not top:
         return R, p
     p2 = model.predict_proba(R)
-    out = p.copy()
-    floor = float(p2.min())
-    rest = np.ones(len(p), dtype=bool)
-    rest[top] = False
-    out[rest] = np.minimum(p[rest], floor * 0.99)  # the reread units rank first
-    out[top] = p2
+    out = rescore(p, top, p2)
     for u, v in zip(units, out, strict=True):
         u.p = float(v)
     order = np.argsort(-p2)
