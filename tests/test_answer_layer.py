@@ -106,6 +106,18 @@ def test_direct_span_is_the_name_or_figure_not_the_clause(question: str, sentenc
     assert sentence[a:b] == answer
 
 
+@pytest.mark.parametrize(("question", "answer"), [
+    ("绛县2024年GDP增长多少？", "5%"),  # GDP written 地区生产总值 in the sentence
+    ("绛县2024年固定资产投资涨了多少？", "13.8%"),
+])
+def test_direct_span_reads_the_question_in_the_sentences_words(question: str,
+                                                                answer: str) -> None:
+    s = ("全县地区生产总值增长5%,固定资产投资增长13.8%,规上工业增加值增长12%,"
+         "城乡居民人均可支配收入分别增长4.8%、6%。")
+    a, b = direct_span(analyze(question), s)
+    assert s[a:b] == answer
+
+
 def test_word_span_candidates_reach_inside_clauses() -> None:
     s = "扁掌龙亚科持续生存到马斯垂克阶末期，生存了近2,400万年。"
     texts = {s[c.start : c.end] for c in span_candidates(analyze("生存了多少年？"), s)}

@@ -11,6 +11,7 @@ and Cilin classes), and a conditional logit (`weights/span.json`, trained by
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 
@@ -25,9 +26,10 @@ from rag.answer.span_candidates import (
     span_candidates,
 )
 from rag.answer.span_features import SPAN_FEATURES, span_features
+from rag.answer.whword import Wh
 
 __all__ = ["SpanCandidate", "SPAN_FEATURES", "align_quality", "best_span", "span_candidates",
-           "span_features", "direct_span", "typed_candidates"]
+           "span_features", "direct_span", "typed_candidates", "in_sentence_words"]
 
 
 _YEAR_ONLY = re.compile(r"\D{0,3}(?:19|20)\d{2}\s*年(?:底|初|末)?\D{0,2}")
@@ -73,6 +75,35 @@ def _scores(query: Query, sentence: str, cands: list[SpanCandidate]) -> np.ndarr
     return model.predict_proba(X)
 
 
+def in_sentence_words(query: Query, sentence: str) -> Query:
+    """The question written with the sentence's words: a term the sentence holds only in
+    another form the question analysis allows (GDP as 地区生产总值, 涨 as 增长), and does not
+    say elsewhere, is replaced by that form, so the alignment and the span features see it.
+    The wh-word's offsets move with the text.
+
+    Example:
+        >>> from rag.answer.query import analyze
+        >>> in_sentence_words(analyze("绛县GDP增长多少？"), "全县地区生产总值增长5%").text
+        '绛县地区生产总值增长多少？'
+    """
+    text, wh = query.text, query.wh
+    for term, forms in query.expansions.items():
+        i = text.find(term)
+        if i < 0 or term in sentence or (wh is not None and i < wh.end and wh.start < i + len(
+                term)):
+            continue
+        # a form the question already says elsewhere (空气 + 优良天数) is left alone
+        alt = max((f for f in forms if f != term and f in sentence and f not in text),
+                  key=len, default=None)
+        if alt is None:
+            continue
+        text = text[:i] + alt + text[i + len(term):]
+        if wh is not None and i < wh.start:
+            shift = len(alt) - len(term)
+            wh = Wh(wh.kind, wh.start + shift, wh.end + shift, wh.noun)
+    return query if text == query.text else replace(query, text=text, wh=wh, spans={})
+
+
 def best_span(query: Query, sentence: str) -> tuple[int, int, float]:
     """The best answer span of `sentence` and the span model's probability for it (its share
     of the softmax over the candidates).
@@ -87,8 +118,9 @@ def best_span(query: Query, sentence: str) -> tuple[int, int, float]:
     memo = query.spans  # the rerank step and composition read the same sentences
     if sentence in memo:
         return memo[sentence]
-    cands = typed_candidates(query, sentence)
-    p = _scores(query, sentence, cands)
+    q = in_sentence_words(query, sentence)
+    cands = typed_candidates(q, sentence)
+    p = _scores(q, sentence, cands)
     if p is None:
         a, b = _trim(sentence, 0, len(sentence))
         memo[sentence] = (a, b, 0.5)
