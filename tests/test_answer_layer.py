@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 
 from rag.answer.candidates import candidate_units
+from rag.answer.compose import choose, compose
+from rag.answer.decision import Decision
 from rag.answer.features import (
     QUESTION_FEATURES,
     UNIT_FEATURES,
@@ -250,6 +252,93 @@ def test_list_under_the_heading_that_names_it() -> None:
         "洪洞2024年的6件民生实事都有啥？", hits)
     assert ans.answerable and ans.answer.startswith("共6件：")
     assert all(x in ans.answer for x in items)
+
+
+def _section(cid: str, heading: list[str], text: str, start: int) -> Hit:
+    c = Chunk(cid, "d", "d.txt", "洪洞县十四五规划", "洪洞县", 2021, ["洪洞县十四五规划", *heading],
+              text, start, start + len(text))
+    return Hit(c, 1.0, int(cid[1:]), {"dense": 0.8})
+
+
+def test_list_of_sub_sections_is_read_whole_from_the_index() -> None:
+    # The lead-in names the count; its items are sub-section headings, the first written
+    # run-in in the lead's own chunk, one of them in a chunk that was not retrieved
+    names = ["智能装备制造集群", "煤机制造产业集群", "新材料产业集群", "环保产业集群"]
+    parent = ["发展多元产业", "积极培育新兴产业"]
+    lead = ("积极培育新兴产业\n\n以园区为载体，着力打造4大产业集群。\n\n"
+            f"{names[0]}。 推进智能制造产业园建设。")
+    hits, pos = [_section("c1", parent, lead, 0)], len(lead) + 2
+    for i, name in enumerate(names[1:], start=2):
+        text = f"{name}。 加快项目落地，打造产业基地。"
+        hits.append(_section(f"c{i}", [*parent, name], text, pos))
+        pos += len(text) + 2
+    def doc_chunks(doc_id: str) -> list[Chunk]:
+        return [h.chunk for h in hits if h.chunk.doc_id == doc_id]
+
+    shown = hits[:3]  # 环保产业集群 ranked below what was retrieved
+    query = analyze("洪洞要培育哪4大产业集群？")
+    units = candidate_units(shown)
+    for u in units:
+        u.p = 0.9 if "4大产业集群" in u.text else 0.1
+    chosen = choose(units, query, 5, doc_chunks, shown)
+    assert [u.text for u in chosen] == names
+    for u in chosen:  # each item a verbatim quote of its own chunk
+        assert u.hit.chunk.text[u.span.start : u.span.end] == u.text
+    ans = compose(chosen, query, Decision(True, 0.9), shown)
+    assert ans.answer.startswith("据2021年资料，共4个：") and len(ans.citations) == 4
+    # without the index's chunks, only what was retrieved: 3 of 4 is not taken as the list
+    assert [u.text for u in choose(units, query, 5, None, shown)] != names[:3]
+
+
+def test_numbered_run_of_headings_is_the_counted_list() -> None:
+    heads = ["(一) 推动工业经济量质齐升", "(二) 赋能美丽乡村全面振兴", "(三) 优化第三产业发展布局"]
+    body = "\n\n".join(f"{h}\n\n- 做大传统产业" for h in heads)
+    text = body + "\n\n以产业体系为支撑，重点抓好三方面工作。"
+    hits = [_section("c1", ["2024年工作"], text, 0)]
+    query = analyze("洪洞2024年要重点抓好哪三项工作？")
+    assert "list" in query.intents
+    units = candidate_units(hits)
+    for u in units:
+        u.p = 0.9 if "三方面工作" in u.text else 0.1
+    chosen = choose(units, query, 5, None, hits)
+    assert [u.text for u in chosen] == heads
+    # a question that counts another number takes no run of three
+    other = analyze("洪洞2024年要重点抓好哪五项工作？")
+    assert [u.text for u in choose(units, other, 5, None, hits)] != heads
+
+
+def test_numbered_clauses_are_the_list() -> None:
+    # 「一是…；二是…；三是…。」 inside one paragraph: each clause an item, nothing after it
+    items = ["一是新建农村公路120公里", "二是改造老旧小区42个", "三是新建口袋公园18处"]
+    text = f"今年重点抓好三件实事：{items[0]}；{items[1]}；{items[2]}。其他工作稳步推进。"
+    hits = [_section("c1", ["民生"], text, 0)]
+    units = candidate_units(hits)
+    for u in units:
+        u.p = 0.9 if "三件实事" in u.text else 0.1
+    for question in ("今年要办哪三件实事？", "今年要办哪些实事？"):
+        assert [u.text for u in choose(units, analyze(question), 5, None, hits)] == items
+
+
+def test_a_sentence_dated_to_another_year_is_not_quoted() -> None:
+    # Asked about 2020: the 2024 figure is another year's answer, the undated one is kept
+    hits = [_hit("2024年优良天数256天，较上年度增加42天。", rank=1),
+            _hit("空气质量二级以上天数达192天。", rank=2)]
+    units = candidate_units(hits)
+    units[0].p, units[1].p = 0.9, 0.5
+    chosen = choose(units, analyze("洪洞2020年空气好的天数有多少？"), 5)
+    assert [u.text for u in chosen] == ["空气质量二级以上天数达192天。"]
+    # a comparison year (比2023年) does not date the sentence
+    units = candidate_units([_hit("优良天数256天，比2023年增加42天。")])
+    units[0].p = 0.9
+    assert choose(units, analyze("洪洞2024年空气好的天数有多少？"), 5) == units
+
+
+@pytest.mark.parametrize(("question", "is_list"), [
+    ("政府自身建设要加强哪几个方面？", True), ("“五好思路”是哪五好？", True),
+    ("绛县两会是哪几天开的？", False), ("哪几个月增长最快？", False), ("哪一个园区最大？", False),
+])
+def test_which_several_asks_for_a_list(question: str, is_list: bool) -> None:
+    assert ("list" in analyze(question).intents) is is_list
 
 
 def test_figure_question_quotes_a_figure_of_the_asked_kind(tiny_index: Any,

@@ -59,3 +59,21 @@ def test_landmark_question_and_county_filter(corpus_index: HybridIndex) -> None:
     assert jiang and {h.chunk.source for h in jiang} == {"004_3baae9bb049fac4a.txt"}
     hong = corpus_index.search("地区生产总值增长目标", top_k=20, filters={"county": "洪洞"})
     assert hong and all(h.chunk.county == "洪洞县" for h in hong)
+
+
+def test_list_of_sub_sections_on_the_bundled_corpus(corpus_index: HybridIndex,
+                                                    corpus_settings: Settings) -> None:
+    # The plan names 6 industry clusters in a lead-in; each is a sub-section of its own
+    # (the first run into the lead's chunk), so the list is read from the document's chunks
+    from rag.answer.pipeline import answer_question
+
+    ans = answer_question("洪洞要培育哪6大产业集群？", corpus_index, corpus_settings)
+    assert ans.answerable and "共6个：" in ans.answer, ans.answer
+    assert len(ans.direct_answer.split("、")) == 6 and "环保产业集群" in ans.direct_answer
+    for c in ans.citations:  # every item a verbatim quote at its offsets in the document
+        doc = next(d for d in corpus_index.documents.values() if d.source == c.source)
+        for q in c.quotes:
+            assert doc.text[q["quote_start"] : q["quote_end"]] == q["quote"]
+    chunks = corpus_index.doc_chunks(corpus_index.chunks[ans.citations[0].chunk_id].doc_id)
+    assert [c.start for c in chunks] == sorted(c.start for c in chunks)
+    assert corpus_index.doc_chunks("no such document") == []

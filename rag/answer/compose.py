@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 
 from rag.answer.candidates import Unit
 from rag.answer.decision import Decision
-from rag.answer.features import coverage, has_date, has_facts, has_number, place_ok
+from rag.answer.features import has_date, has_facts, has_number, place_ok
+from rag.answer.lists import enumerates, list_items
 from rag.answer.models import Answer, Citation
 from rag.answer.query import Query, named_counts, unit_kinds_of
 from rag.answer.span import direct_span
 from rag.answer.text import Span, bigrams
+from rag.corpus.models import Chunk
 from rag.retrieval.models import Hit
 from rag.text.places import same_place
 
@@ -66,44 +69,12 @@ def _kind(query: Query) -> str:
     return query.wh.kind if query.wh else "other"
 
 
-def _list_block(best: Unit, units: list[Unit]) -> list[Unit]:
-    # The bullet items around `best` in its passage, in order (the whole list, never cut)
-    same = sorted((u for u in units if u.hit is best.hit), key=lambda u: u.span.start)
-    i = same.index(best)
-    if not best.bullet:
-        # a lead-in (「十件民生实事包括：」) followed by its items
-        if i + 1 < len(same) and same[i + 1].bullet:
-            best, i = same[i + 1], i + 1
-        else:
-            return []
-    lo = hi = i
-    while lo > 0 and same[lo - 1].bullet:
-        lo -= 1
-    while hi + 1 < len(same) and same[hi + 1].bullet:
-        hi += 1
-    block = same[lo : hi + 1]
-    return block if len(block) >= 2 else []
-
-
-def _headed_list(units: list[Unit], query: Query, best: Unit) -> list[Unit]:
-    # The items under a heading that names what a list question asks for (「全力办好15件民生
-    # 实事」 over 「- 一是…」), when the heading matches the question better than the best unit
-    weights = {t: 1.0 for t in query.terms}
-    if not weights:
-        return []
-    bar = max(0.6, coverage(best.text, query, weights)[0] + 1e-9)
-    hits = {u.hit.chunk.id: u.hit for u in sorted(units, key=lambda u: u.hit.rank or 0)}
-    for hit in hits.values():
-        heads = " ".join([*hit.chunk.heading_path[1:], hit.chunk.title])
-        items = [u for u in units if u.hit is hit and u.bullet]
-        if len(items) >= 2 and coverage(heads, query, weights)[0] >= bar:
-            return _list_block(items[0], units)
-    return []
-
-
-def choose(units: list[Unit], query: Query, max_sentences: int) -> list[Unit]:
+def choose(units: list[Unit], query: Query, max_sentences: int,
+           doc_chunks: Callable[[str], list[Chunk]] | None = None,
+           hits: Iterable[Hit] = ()) -> list[Unit]:
     """The units to quote, best first: the best one, then others nearly as likely, no
-    near-duplicates; a list question takes the whole list its best item belongs to."""
+    near-duplicates; a list question takes the whole list its best item belongs to or
+    leads into (`lists.list_items`, reading its document through `doc_chunks`, else `hits`)."""
     ranked = sorted(units, key=lambda u: -u.p)
     if query.places:
         ranked = [u for u in ranked if all(place_ok(u.hit, p) for p in query.places)] or ranked
@@ -120,13 +91,17 @@ def choose(units: list[Unit], query: Query, max_sentences: int) -> list[Unit]:
         done = [u for u in ranked if has_facts(u.text) and u.p >= 0.3 * ranked[0].p]
         if done:
             ranked = [done[0], *[u for u in ranked if u is not done[0]]]
+    if query.years:  # a sentence dated to other years than the asked one answers another
+        ranked = [u for u in ranked if not _other_year(u.text, query.years)]
     if not ranked:
         return []
     best = ranked[0]
     if kind == "list":
-        block = _list_block(best, units) or _headed_list(units, query, best)
+        block = list_items(units, query, best, doc_chunks, hits)
         if block:
             return block
+        if enumerates(best.text):
+            return [best]  # the sentence names the items itself (「打造A、B、C…」)
     if kind not in _BROAD:
         return [best]  # one fact wanted: the sentence that states it
     chosen = [best]
@@ -144,8 +119,25 @@ def choose(units: list[Unit], query: Query, max_sentences: int) -> list[Unit]:
         if any(c.hit.chunk.doc_id == u.hit.chunk.doc_id and c.doc_start < u.doc_end
                and u.doc_start < c.doc_end for c in chosen):
             continue  # the same sentence seen through an overlapping chunk
+        if u.hit.chunk.year and best.hit.chunk.year and u.hit.chunk.year != best.hit.chunk.year:
+            continue  # another year's document: its figures would read as this year's
         chosen.append(u)
     return chosen
+
+
+# A year a sentence dates itself to (not one it compares with: 比2023年, 较上年)
+_STATED_YEAR = re.compile(r"(?<![比较\d])((?:19|20)\d{2})\s*年")
+
+
+def _other_year(text: str, years: list[int]) -> bool:
+    """Whether `text` dates itself only to years other than `years`.
+
+    Example:
+        >>> _other_year("2024年优良天数256天。", [2020]), _other_year("比2023年增长5%。", [2024])
+        (True, False)
+    """
+    stated = {int(y) for y in _STATED_YEAR.findall(text)}
+    return bool(stated) and not stated & set(years)
 
 
 def _narrow(u: Unit, a: int, b: int) -> Unit:
@@ -176,7 +168,7 @@ def _measure(query: Query, n: int) -> str:
     # The question's own measure word for a count it names (「15件民生实事」 → 共15件), else 项
     for value, measure in sorted(named_counts(query.text)):
         if value == n:
-            return "个方面" if measure == "方面" else measure
+            return {"方面": "个方面", "大": "个"}.get(measure, measure)
     return "项"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -24,7 +24,7 @@ from rag.answer.rewrite import Rewrite, rewrite_question
 from rag.answer.scorer import score_units
 from rag.answer.stats import CorpusStats, stats_for
 from rag.answer.text import add_words, nouns
-from rag.corpus.models import Document
+from rag.corpus.models import Chunk, Document
 from rag.exceptions import LLMError
 from rag.fusion import rrf
 from rag.retrieval.models import Hit, Retriever
@@ -74,6 +74,11 @@ class Retrieved:
     documents: Mapping[str, Document] | None  # the index's documents (year checks)
     weak: bool = False  # the rewrite only guessed its context
     timings: dict[str, float] = field(default_factory=dict)
+    doc_chunks: Callable[[str], list[Chunk]] | None = None  # a document's chunks (lists)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # cached without the index's chunk lookup (eval/train pickles these records)
+        return {**self.__dict__, "doc_chunks": None}
 
 
 @dataclass
@@ -90,6 +95,7 @@ class _Prepared:
     X: np.ndarray | None = None  # unit features
     qrow: np.ndarray | None = None  # question features
     R: np.ndarray | None = None  # rerank features of the reread units
+    doc_chunks: Callable[[str], list[Chunk]] | None = None  # a document's chunks (lists)
 
 
 def _ms(t0: float) -> float:
@@ -142,8 +148,10 @@ def retrieve(
     expansions = getattr(retriever, "expansions", None)
     synonyms = expansions(rw.question) if callable(expansions) else {}
     docs = getattr(retriever, "documents", None)
+    doc_chunks = getattr(retriever, "doc_chunks", None)
     return Retrieved(rw.question, rw.question if rw.changed else None, hits, rw.exclude, stats,
-                     synonyms, docs if isinstance(docs, dict) else None, rw.weak, timings)
+                     synonyms, docs if isinstance(docs, dict) else None, rw.weak, timings,
+                     doc_chunks if callable(doc_chunks) else None)
 
 
 def judge(r: Retrieved, settings: Settings) -> _Prepared:
@@ -160,7 +168,7 @@ def judge(r: Retrieved, settings: Settings) -> _Prepared:
                                       r.documents)
     timings = dict(r.timings, judge=_ms(t))
     return _Prepared(r.question, r.rewritten, r.hits, units, query, decision, r.exclude,
-                     timings, ctx, X, qrow, R)
+                     timings, ctx, X, qrow, R, getattr(r, "doc_chunks", None))
 
 
 def _read(query: Query, units: list[Unit], pool: list[Hit], stats: CorpusStats,
@@ -221,7 +229,8 @@ def _passages(answer: Answer, hits: list[Hit], k: int) -> list[Hit]:
 
 
 def _extractive(p: _Prepared, settings: Settings) -> Answer:
-    chosen = choose(p.units, p.query, settings.max_answer_sentences)
+    chosen = choose(p.units, p.query, settings.max_answer_sentences, p.doc_chunks,
+                    p.hits)
     return compose(chosen, p.query, p.decision, p.hits)
 
 
@@ -393,4 +402,4 @@ class ExtractiveAnswerer:
         decision = _read(query, units, hits, self.stats, self.threshold)[-1]
         if not decision.answerable:
             return abstention(decision, hits)
-        return compose(choose(units, query, self.max_sentences), query, decision, hits)
+        return compose(choose(units, query, self.max_sentences, hits=hits), query, decision, hits)

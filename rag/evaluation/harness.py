@@ -49,6 +49,7 @@ METRICS: tuple[str, ...] = (
 # Added to every row; shown apart from the main table (direct_* are None without gold spans)
 EXTRA_METRICS: tuple[str, ...] = (
     "false_abstention",
+    "answers_supported",
     "direct_f1",
     "direct_em",
     "answer_text_f1",
@@ -392,7 +393,9 @@ def summarize(results: Sequence[QuestionResult]) -> dict[str, float | int | None
 
 
 def extra_metrics(results: Sequence[QuestionResult]) -> dict[str, float | int | None]:
-    """False abstention, and CMRC-scored spans (x100) over the items that have gold spans.
+    """False abstention, the share of answers with a citation that holds the evidence (per
+    answer: a list citing each item's passage counts once), and CMRC-scored spans (x100)
+    over the items that have gold spans.
 
     Example:
         >>> extra_metrics([])["false_abstention"] is None
@@ -408,6 +411,8 @@ def extra_metrics(results: Sequence[QuestionResult]) -> dict[str, float | int | 
 
     return {
         "false_abstention": _round(m.mean([float(r.abstained) for r in answerable]), 4),
+        "answers_supported": _round(m.mean([float(any(r.citations_supported))
+                                            for r in answerable if r.answerable]), 4),
         "direct_f1": cmrc(r.direct_f1 for r in spans),
         "direct_em": cmrc(r.direct_em for r in spans),
         "answer_text_f1": cmrc(r.text_f1 for r in spans),

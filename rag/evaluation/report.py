@@ -96,7 +96,8 @@ def attribution(dataset: str) -> str:
 
 
 def extra_table(run: EvalRun) -> str:
-    """False abstention and CMRC-scored spans per group ("" when none is defined)."""
+    """False abstention, answers supported and CMRC-scored spans per group ("" when none is
+    defined)."""
     columns = extra_columns(run.overall, run.by_type)
     if not columns:
         return ""
@@ -193,7 +194,9 @@ def write_report(run: EvalRun, path: str | Path, dataset: str = "") -> Path:
     ]
     extra = extra_table(run)
     if extra:
-        lines += ["False abstention is the share of answerable questions declined. direct_* "
+        lines += ["False abstention is the share of answerable questions declined; "
+                  "answers_supported the share of answers with a citation whose passage holds "
+                  "the evidence (per answer, where citation_precision pools citations). direct_* "
                   "score `direct_answer` (the answer text when it is empty) with CMRC 2018's "
                   "char-level F1/EM (x100); answer_text_* score the whole answer text without "
                   "[n] markers; direct_filled is the share of answers with a direct span.",

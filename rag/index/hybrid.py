@@ -66,6 +66,7 @@ class HybridIndex:
         self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._qlock = threading.Lock()
         self._expander: QueryExpander | None = None
+        self._by_doc: dict[str, list[Chunk]] | None = None
 
     # Loading
     @classmethod
@@ -96,6 +97,17 @@ class HybridIndex:
         keyword = load_keyword_stores(directory, [w for w in words if w])
         return cls(settings, enc, manifest, storage.read_documents(directory),
                    storage.read_chunks(directory), dense, keyword)
+
+    def doc_chunks(self, doc_id: str) -> list[Chunk]:
+        """The chunks of one document in document order ([] for an unknown id)."""
+        if self._by_doc is None:
+            by_doc: dict[str, list[Chunk]] = {}
+            for c in self._chunk_list:
+                by_doc.setdefault(c.doc_id, []).append(c)
+            for group in by_doc.values():
+                group.sort(key=lambda c: (c.start, c.end))
+            self._by_doc = by_doc
+        return self._by_doc.get(doc_id, [])
 
     def __len__(self) -> int:
         return len(self._chunk_list)
