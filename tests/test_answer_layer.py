@@ -319,6 +319,28 @@ def test_numbered_clauses_are_the_list() -> None:
         assert [u.text for u in choose(units, analyze(question), 5, None, hits)] == items
 
 
+def test_a_list_in_one_sentence_is_quoted_whole() -> None:
+    # 「主要预期目标是：A；B；C。」 is cut into clauses; a list question quotes all of them, and
+    # a heading elsewhere in the same document (whose title names the question's words) with
+    # bullets under it is not taken for the list
+    goals = ["今年发展主要预期目标是：全县地区生产总值增长7.5%以上；",
+             "规模以上工业增加值增长8.2%以上；", "固定资产投资增长12%以上；",
+             "社会消费品零售总额增长8.6%左右。"]
+    title = "洪洞县政府工作报告"
+    goal = Chunk("c1", "d", "d.txt", title, "洪洞县", 2024, [title, "主要预期目标"],
+                 "".join(goals), 0, 120)
+    other = "- 坚持教育优先发展\n- 加快建设健康洪洞\n- 强化各类保障服务"
+    listed = Chunk("c2", "d", "d.txt", title, "洪洞县", 2024, [title, "(七) 坚持发展民生事业"],
+                   other, 200, 200 + len(other))
+    hits = [Hit(goal, 1.0, 1), Hit(listed, 0.5, 2)]
+    units = candidate_units(hits, clause_min_chars=20)
+    assert [u.text for u in units[:4]] == goals
+    for u in units:
+        u.p = 0.5 if "规模以上" in u.text else 0.1
+    chosen = choose(units, analyze("洪洞县政府工作报告提出了哪些主要目标？"), 5, None, hits)
+    assert [u.text for u in chosen] == goals
+
+
 def test_a_sentence_dated_to_another_year_is_not_quoted() -> None:
     # Asked about 2020: the 2024 figure is another year's answer, the undated one is kept
     hits = [_hit("2024年优良天数256天，较上年度增加42天。", rank=1),

@@ -201,7 +201,8 @@ def compose(chosen: list[Unit], query: Query, decision: Decision, hits: list[Hit
     if not chosen:  # nothing states what the question asks for (a figure, a date)
         return abstention(Decision(False, decision.confidence, "type"), hits)
     kind = _kind(query)
-    best = chosen[0]
+    # the direct answer from the likeliest unit (a list's items are quoted in document order)
+    best = max(chosen, key=lambda u: u.p) if kind == "list" else chosen[0]
     a, b = direct_span(query, best.text)
     direct = best.text[a:b]
     parts_units = list(chosen)

@@ -33,12 +33,13 @@ def list_items(units: list[Unit], query: Query, best: Unit,
                hits: Iterable[Hit] = ()) -> list[Unit]:
     """The items of the list `best` belongs to or leads into, whole and in order, or [].
 
-    Four shapes are read: bullet items around `best` (or after its lead-in), bullet items
-    under a heading that names what is asked, the sub-headings of `best`'s section
-    (「积极培育新兴产业」 over 「智能装备制造集群」「煤机制造产业集群」…), and a numbered run
-    (lines 「(一)…」 to 「(九)…」, or clauses 「一是…；二是…」). When the question names a
-    count (「哪九项」), a bullet list of that many items is preferred, and sub-headings or
-    numbered items are taken only with that many. They are gathered from the whole
+    Five shapes are read, in this order: bullet items around `best` (or after its lead-in),
+    bullet items under a heading that names what is asked, the sub-headings of `best`'s
+    section (「积极培育新兴产业」 over 「智能装备制造集群」「煤机制造产业集群」…), a numbered run
+    (lines 「(一)…」 to 「(九)…」, or clauses 「一是…；二是…」), and the clauses of the
+    sentence `best` is a clause of (「主要预期目标是：A；B；C。」). When the question names a
+    count (「哪九项」), a bullet list of that many items is preferred, and the other shapes
+    are taken only with that many. Sub-headings and numbered items are gathered from the whole
     document when `doc_chunks` (the index's chunks of one document) is given, else from
     `hits`.
 
@@ -59,6 +60,10 @@ def list_items(units: list[Unit], query: Query, best: Unit,
                       _numbered(pool, best, counts)):
             if len(items) >= 2 and (not counts or len(items) in counts):
                 return items
+    # … then the clauses of best's sentence (「主要预期目标是：A；B；C。」)
+    clauses = _clause_block(best, units)
+    if len(clauses) >= 2 and (not counts or len(clauses) in counts):
+        return clauses
     return bullets if len(bullets) >= 2 else []
 
 
@@ -103,6 +108,14 @@ def _bullet_block(best: Unit, units: list[Unit]) -> list[Unit]:
     return same[lo : hi + 1]
 
 
+def _clause_block(best: Unit, units: list[Unit]) -> list[Unit]:
+    # The clauses of the sentence best is a clause of (「主要预期目标是：A；B；C。」)
+    if best.span.clause < 0:
+        return []
+    return sorted((u for u in units if u.hit is best.hit and u.span.sent == best.span.sent
+                   and u.span.clause >= 0), key=lambda u: u.span.start)
+
+
 def _headed_block(units: list[Unit], query: Query, best: Unit) -> list[Unit]:
     # The items under a heading that names what a list question asks for (「全力办好15件民生
     # 实事」 over 「- 一是…」), when the heading matches the question better than the best unit
@@ -112,7 +125,7 @@ def _headed_block(units: list[Unit], query: Query, best: Unit) -> list[Unit]:
     bar = max(0.6, coverage(best.text, query, weights)[0] + 1e-9)
     hits = {u.hit.chunk.id: u.hit for u in sorted(units, key=lambda u: u.hit.rank or 0)}
     for hit in hits.values():
-        heads = " ".join([*hit.chunk.heading_path[1:], hit.chunk.title])
+        heads = " ".join(hit.chunk.heading_path[1:])  # not the title: every passage has it
         items = [u for u in units if u.hit is hit and u.bullet]
         if len(items) >= 2 and coverage(heads, query, weights)[0] >= bar:
             return _bullet_block(items[0], units)
