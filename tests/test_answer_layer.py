@@ -319,6 +319,20 @@ def test_numbered_clauses_are_the_list() -> None:
         assert [u.text for u in choose(units, analyze(question), 5, None, hits)] == items
 
 
+def test_a_lead_in_that_counts_its_items_sets_the_list_length() -> None:
+    # The question does not count (哪几大); the lead-in does (三大战略定位), and names other
+    # things with 、 on the way; its items are the paragraphs that follow, 「一是…。 …」
+    items = ["一是打造文化旅游目的地", "二是打造全国文明城市", "三是打造绿色转型排头兵"]
+    lead = "围绕总体定位，体现“绿色发展、科技创新、数字经济”等方面成效，明确三大战略定位。"
+    text = lead + "\n\n" + "\n\n".join(f"{x}。 持续推进，久久为功。" for x in items)
+    hits = [_section("c1", ["战略定位"], text, 0)]
+    units = candidate_units(hits)
+    for u in units:
+        u.p = 0.9 if "三大战略定位" in u.text else 0.1
+    chosen = choose(units, analyze("洪洞十四五规划有哪几大战略？"), 5, None, hits)
+    assert [u.text for u in chosen] == items
+
+
 def test_a_list_in_one_sentence_is_quoted_whole() -> None:
     # 「主要预期目标是：A；B；C。」 is cut into clauses; a list question quotes all of them, and
     # a heading elsewhere in the same document (whose title names the question's words) with

@@ -52,13 +52,16 @@ def list_items(units: list[Unit], query: Query, best: Unit,
     bullets = _bullet_block(best, units) or _headed_block(units, query, best)
     if len(bullets) >= 2 and (not counts or len(bullets) in counts):
         return bullets
-    # … then sub-headings or numbered lines, unless best names the items itself
-    # (「打造A、B、C、D四大平台」); these must hold as many items as the question counts
-    if not enumerates(best.text, counts):
+    # … then sub-headings or numbered items: as many as the question counts, else as many as
+    # a lead-in counts (「明确…五大战略定位」), unless best names the items itself
+    # (「打造A、B、C、D四大平台」)
+    expect = counts or {n for n, _ in named_counts(best.text)}
+    inline = enumerates(best.text, counts) if counts else not expect and enumerates(best.text)
+    if not inline:
         pool = _doc_chunks(best, doc_chunks, hits)
-        for items in (_subsections(pool, query, best, bool(counts)),
-                      _numbered(pool, best, counts)):
-            if len(items) >= 2 and (not counts or len(items) in counts):
+        for items in (_subsections(pool, query, best, bool(expect)),
+                      _numbered(pool, best, expect)):
+            if len(items) >= 2 and (not expect or len(items) in expect):
                 return items
     # … then the clauses of best's sentence (「主要预期目标是：A；B；C。」)
     clauses = _clause_block(best, units)
@@ -205,8 +208,8 @@ def _numbered(pool: list[Chunk], best: Unit, counts: set[int]) -> list[Unit]:
         if counts:
             ok = len(run) in counts and lo - _NEAR <= at <= hi + _NEAR
         else:
-            ok = lo - 200 <= at <= lo or any(x.doc_start <= at < x.chunk.start + x.end
-                                             for x in run)
+            ok = lo - 200 <= best.doc_end <= lo or any(x.doc_start <= at < x.chunk.start + x.end
+                                                       for x in run)
         if ok and len(run) >= 2:
             near.append((min(abs(at - lo), abs(at - hi)), run))
     if not near:
