@@ -17,9 +17,10 @@ __all__ = ["list_items", "enumerates"]
 
 # A numbered item: a line 「(一) …」「（二）…」「三、…」 to its end, or a clause 「一是…」 after
 # 。；： or a line start, to its ；or 。 (the marker's style and value)
-_NUMBERED = re.compile(r"(?m)^[ \t\u3000\-]*(?:([（(])(?P<a>[一二三四五六七八九十]{1,3})[）)]|"
-                       r"(?P<b>[一二三四五六七八九十]{1,3})(、))[ \t\u3000]*(?=\S)|"
-                       r"(?:^|(?<=[。；;：:]))[ \t\u3000\-]*(?P<c>[一二三四五六七八九十]{1,3})(是)")
+_NUMBERED = re.compile(
+    r"(?m)^[ \t\u3000\-]*(?:(?P<paren>[（(])(?P<a>[一二三四五六七八九十]{1,3})[）)]|"
+    r"(?P<b>[一二三四五六七八九十]{1,3})(?P<dun>、))[ \t\u3000]*(?=\S)|"
+    r"(?:^|(?<=[。；;：:]))[ \t\u3000\-]*(?P<c>[一二三四五六七八九十]{1,3})(?P<shi>是)")
 _CLAUSE_END = re.compile(r"[；;。\n]")
 _LINE_END = re.compile(r"\n")
 # A run-in heading: a short first sentence of its paragraph, the body after it on its line
@@ -176,6 +177,10 @@ class _Line(NamedTuple):
     def doc_start(self) -> int:
         return self.chunk.start + self.start
 
+    @property
+    def doc_end(self) -> int:
+        return self.chunk.start + self.end
+
 
 def _numbered(pool: list[Chunk], best: Unit, counts: set[int]) -> list[Unit]:
     # A run of numbered lines (一, 二, 三 … in one marker style) near best: the one with as
@@ -186,10 +191,11 @@ def _numbered(pool: list[Chunk], best: Unit, counts: set[int]) -> list[Unit]:
         if c.end < at - 4 * _NEAR or c.start > at + 4 * _NEAR:
             continue  # bounded work in a long document: only the text around best
         for m in _NUMBERED.finditer(c.text):
-            style = m.group(1) or m.group(4) or m.group(6)
+            style = m.group("paren") or m.group("dun") or m.group("shi")
             value = count_value(m.group("a") or m.group("b") or m.group("c"))
             end = _item_end(c.text, m.end(), _CLAUSE_END if style == "是" else _LINE_END)
-            start = m.start() + len(m.group(0)) - len(m.group(0).lstrip(" \t\u3000-"))
+            # the item starts at its marker, not at the spaces or bullet before it
+            start = next(m.start(g) for g in ("paren", "b", "c") if m.group(g))
             line = _Line(c, start, end, style, value)
             lines.setdefault(line.doc_start, line)
     # Runs: 一, 二, 三 … in document order, each continuing the last run of its style
@@ -204,12 +210,11 @@ def _numbered(pool: list[Chunk], best: Unit, counts: set[int]) -> list[Unit]:
     # The run the question means: as long as counted and near best, or led into by best
     near: list[tuple[int, list[_Line]]] = []
     for run in runs:
-        lo, hi = run[0].doc_start, run[-1].chunk.start + run[-1].end
+        lo, hi = run[0].doc_start, run[-1].doc_end
         if counts:
             ok = len(run) in counts and lo - _NEAR <= at <= hi + _NEAR
         else:
-            ok = lo - 200 <= best.doc_end <= lo or any(x.doc_start <= at < x.chunk.start + x.end
-                                                       for x in run)
+            ok = lo - 200 <= best.doc_end <= lo or any(x.doc_start <= at < x.doc_end for x in run)
         if ok and len(run) >= 2:
             near.append((min(abs(at - lo), abs(at - hi)), run))
     if not near:
@@ -228,7 +233,7 @@ def _item_end(text: str, at: int, stop: re.Pattern[str]) -> int:
 
 
 def _unit(chunk: Chunk, start: int, end: int, best: Unit) -> Unit:
-    # A list item as a quotable unit of `chunk` (its hit reused when it was retrieved)
+    # A list item as a quotable unit of `chunk` (best's hit when it is best's chunk)
     hit = best.hit if chunk.id == best.hit.chunk.id else Hit(chunk, 0.0, 0)
     text = chunk.text[start:end]
     para = chunk.text.count("\n", 0, start)

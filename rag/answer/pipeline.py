@@ -12,16 +12,15 @@ import numpy as np
 
 from rag.answer.candidates import Unit, candidate_units
 from rag.answer.compose import abstention, choose, compose, is_duplicate
-from rag.answer.decision import Decision, decide
-from rag.answer.features import Context, context_for, question_features
+from rag.answer.decision import Decision
+from rag.answer.features import Context
 from rag.answer.generate import build_messages, check_sentence, finalize, split_reply
 from rag.answer.llm import client_from_settings
 from rag.answer.model import load_model
 from rag.answer.models import Answer, Message
 from rag.answer.query import Query, analyze, find_places
-from rag.answer.rerank import rerank
+from rag.answer.read import read
 from rag.answer.rewrite import Rewrite, rewrite_question
-from rag.answer.scorer import score_units
 from rag.answer.stats import CorpusStats, stats_for
 from rag.answer.text import add_words, nouns
 from rag.corpus.models import Chunk, Document
@@ -164,23 +163,11 @@ def judge(r: Retrieved, settings: Settings) -> _Prepared:
     units = candidate_units(pool, settings.clause_min_chars)
     if r.exclude:
         units = [u for u in units if not any(is_duplicate(u.text, x) for x in r.exclude)]
-    ctx, X, R, qrow, decision = _read(query, units, pool, r.stats, settings.answer_threshold,
+    ctx, X, R, qrow, decision = read(query, units, pool, r.stats, settings.answer_threshold,
                                       r.documents)
     timings = dict(r.timings, judge=_ms(t))
     return _Prepared(r.question, r.rewritten, r.hits, units, query, decision, r.exclude,
-                     timings, ctx, X, qrow, R, getattr(r, "doc_chunks", None))
-
-
-def _read(query: Query, units: list[Unit], pool: list[Hit], stats: CorpusStats,
-          threshold: float, documents: Mapping[str, Document] | None = None,
-          ) -> tuple[Context, np.ndarray, np.ndarray | None, np.ndarray | None, Decision]:
-    # Features, the unit model, the reread of the likeliest units, the decision (each unit's
-    # probability lands on `u.p`)
-    ctx = context_for(query, stats)
-    X, prob = score_units(ctx, units, pool)
-    R, prob = rerank(ctx, units, prob)
-    qrow = question_features(ctx, units, X, prob, pool, R) if units else None
-    return ctx, X, R, qrow, decide(query, pool, stats, qrow, threshold, documents)
+                     timings, ctx, X, qrow, R, r.doc_chunks)
 
 
 def with_synonyms(query: Query, retriever: Retriever) -> Query:
@@ -399,7 +386,7 @@ class ExtractiveAnswerer:
     def answer(self, question: str, hits: list[Hit]) -> Answer:
         query = analyze(question)
         units = candidate_units(hits)
-        decision = _read(query, units, hits, self.stats, self.threshold)[-1]
+        decision = read(query, units, hits, self.stats, self.threshold)[-1]
         if not decision.answerable:
             return abstention(decision, hits)
         return compose(choose(units, query, self.max_sentences, hits=hits), query, decision, hits)

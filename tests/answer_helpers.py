@@ -1,0 +1,13 @@
+"""Small real passages for the answer-layer tests."""
+
+from __future__ import annotations
+
+from rag.corpus.models import Chunk
+from rag.retrieval.models import Hit
+
+
+def hit(text: str, rank: int = 1, county: str = "洪洞县", heading: str = "民生") -> Hit:
+    """A ranked passage of a 2024 洪洞县 report under one heading."""
+    c = Chunk(f"c{rank}", "d", "d.txt", "洪洞县2024年报告", county, 2024, ["洪洞县2024年报告",
+              heading], text, 0, len(text))
+    return Hit(c, 1.0 / rank, rank, {"dense": 0.8})
