@@ -120,7 +120,7 @@ class Settings(BaseSettings):
 
     # Answers
     answer_threshold: float = Field(
-        0.28, description="Answer when the answerability model's confidence reaches this (0-1; "
+        0.22, description="Answer when the answerability model's confidence reaches this (0-1; "
         "chosen on the fit halves by eval/train/train_answer_models.py)"
     )
     max_answer_sentences: int = Field(5, description="Sentences in an extractive answer")

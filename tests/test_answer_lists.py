@@ -142,6 +142,31 @@ def test_a_list_in_one_sentence_is_quoted_whole() -> None:
     assert [u.text for u in chosen] == goals
 
 
+def test_a_sentence_naming_the_items_is_quoted_by_the_clauses_that_name_them() -> None:
+    # A long sentence names three lists with 、; the answer quotes the one the question asks
+    # about (the clause sharing its words), verbatim at its offsets, and it is the direct answer
+    text = ("坚持以人民为中心，紧紧围绕抓好党建、守好底线、树好形象“三好思路”，"
+            "瞄准打造文化旅游目的地、全国文明城市等“两大定位”，处理好发展与安全、当前与长远的关系。")
+    hits = [_hit(text)]
+    units = candidate_units(hits)
+    units[0].p = 0.9
+    query = analyze("洪洞说的“三好思路”是哪三好？")
+    chosen = choose(units, query, 5, None, hits)
+    assert chosen == units[:1]
+    ans = compose(chosen, query, Decision(True, 0.9), hits)
+    clause = "紧紧围绕抓好党建、守好底线、树好形象“三好思路”"
+    assert ans.direct_answer == clause and ans.answer == f"据2024年资料，{clause}[1]"
+    quote = ans.citations[0]
+    assert text[quote.quote_start : quote.quote_end] == clause
+    # items named over two clauses that both speak of the thing asked about: both quoted
+    text = "以辛村富硒、龙马中药材2个特色小镇为示范，拓展打造了康养小镇、研学小镇。"
+    hits = [_hit(text)]
+    units = candidate_units(hits)
+    units[0].p = 0.9
+    ans = compose(units[:1], analyze("洪洞有哪几个特色小镇？"), Decision(True, 0.9), hits)
+    assert ans.answer == f"据2024年资料，{text}[1]"
+
+
 @pytest.mark.parametrize(("question", "is_list"), [
     ("政府自身建设要加强哪几个方面？", True), ("“五好思路”是哪五好？", True),
     ("绛县两会是哪几天开的？", False), ("哪几个月增长最快？", False), ("哪一个园区最大？", False),

@@ -39,6 +39,17 @@ def test_expander_only_bridges_words_the_index_never_saw(cilin: Thesaurus) -> No
     assert ex.expansions("老师 教员") == {"老师": ["教师"]}
 
 
+def test_everyday_words_reach_the_documents_words_first(cilin: Thesaurus) -> None:
+    # The colloquial table (招人 → 招聘) bridges words Cilin has no same-meaning group for
+    from rag.text.colloquial import colloquial_table
+
+    known = {"招聘", "高考", "今年", "几场"}
+    ex = QueryExpander(WordTokenizer(), known.__contains__, cilin, everyday=colloquial_table())
+    assert ex.expansions("今年有几场招人的") == {"招人": ["招聘"]}
+    plain = QueryExpander(WordTokenizer(), known.__contains__, cilin)
+    assert plain.expansions("今年有几场招人的") == {}
+
+
 def test_search_reaches_passages_through_synonyms(tiny_index: HybridIndex) -> None:
     query = "乡下"  # the tiny corpus says 农村 / 乡村, never 乡下
     assert not tiny_index.keyword["bm25_word"].has_term("乡下")

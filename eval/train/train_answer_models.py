@@ -15,8 +15,9 @@ cross-validation inside the fit half, the threshold on the fit halves.
 
 Run: `python eval/train/train_answer_models.py [--reuse] [--save]` with the bundled index built
 (`rag index`). The first run searches every question (a few minutes) and caches the results;
-`--reuse` refits from the cache. It prints per-model fit/test figures and the chosen
-`answer_threshold` (set it in rag/settings.py).
+`--reuse` refits from the cache. It prints per-model fit/test figures, the chosen
+`answer_threshold` (set it in rag/settings.py) and, as a check on it, the fit halves' decline
+figures out of fold (the whole stack refitted without each of 4 folds).
 """
 
 from __future__ import annotations
@@ -169,7 +170,8 @@ def choose_rerank_c(examples: list[Example], unit_c: float, grid: tuple[float, .
     return max(grid, key=lambda C: float(np.mean(scores[C])))
 
 
-def report_declines(conf: np.ndarray, examples: list[Example], th: float) -> None:
+def report_declines(conf: np.ndarray, examples: list[Example], th: float,
+                    parts: tuple[str, ...] = ("fit", "test")) -> None:
     """Per source and half: answerable questions declined (false abstention), the share
     declined of the unanswerable ones and of the leave-document-out copies, and how well the
     confidence separates answerable from not (ROC AUC, threshold-free)."""
@@ -177,7 +179,7 @@ def report_declines(conf: np.ndarray, examples: list[Example], th: float) -> Non
 
     print("  source half   false_abst  declined: unanswerable      doc-out    AUC")
     for s_name in ("qa", "cmrc"):
-        for part in ("fit", "test"):
+        for part in parts:
             def share(pick: Callable[[Example], bool], s_name: str = s_name,
                       part: str = part) -> str:
                 sel = [c < th for c, e in zip(conf, examples, strict=True)
@@ -189,6 +191,42 @@ def report_declines(conf: np.ndarray, examples: list[Example], th: float) -> Non
             print(f"  {s_name:6s} {part:5s} {share(lambda e: e.answerable):>11s}  "
                   f"{share(lambda e: not e.answerable and not e.sample.copy):>13s}  "
                   f"{share(lambda e: e.sample.copy):>11s}  {auc:.3f}")
+
+
+def fit_answerable(Q: np.ndarray, live: list[Example]) -> LinearModel:
+    """The answerability model on the fit half's live questions (qa.jsonl weighs 4x)."""
+    fit = np.array([e.split == "fit" for e in live])
+    gold = np.array([e.answerable for e in live]).astype(int)
+    w = np.array([4.0 if e.source == "qa" else 1.0 for e in live])
+    # C=0.03 chosen by 5-fold cross-validation within the fit half
+    return LinearModel(QUESTION_FEATURES, C=0.03).fit(Q[fit], gold[fit], w[fit])
+
+
+def out_of_fold_confidence(examples: list[Example], unit_c: float, rr_c: float) -> np.ndarray:
+    """Each fit-half question's confidence from the whole stack (unit, rerank, answerable
+    models) fitted without its fold: what the models say of questions they never saw (the
+    in-sample confidences are higher on the questions fitted, qa.jsonl's most). Hard-check
+    declines get 0, the test halves nan."""
+    conf = np.full(len(examples), np.nan)
+    fold = np.array(_folds(examples))
+    for f in range(4):
+        train = [i for i, e in enumerate(examples) if e.split == "fit" and fold[i] != f]
+        held = [i for i, e in enumerate(examples) if e.split == "fit" and fold[i] == f]
+        tr_ex, he_ex = [examples[i] for i in train], [examples[i] for i in held]
+        unit = fit_unit(tr_ex, unit_c)
+        r_tr, r_he = reread(unit, tr_ex), reread(unit, he_ex)
+        rr = fit_rerank(tr_ex, r_tr, rr_c)
+        live_tr = [k for k, e in enumerate(tr_ex) if not e.hard]
+        ans = fit_answerable(qrows(unit, rr, [tr_ex[k] for k in live_tr],
+                                   [r_tr[k] for k in live_tr]), [tr_ex[k] for k in live_tr])
+        live_he = [k for k, e in enumerate(he_ex) if not e.hard]
+        Q = qrows(unit, rr, [he_ex[k] for k in live_he], [r_he[k] for k in live_he])
+        p = ans.predict_proba(Q) if len(live_he) else np.zeros(0)
+        for k in range(len(he_ex)):
+            conf[held[k]] = 0.0
+        for k, pk in zip(live_he, p, strict=True):
+            conf[held[k]] = pk
+    return conf
 
 
 def choose_threshold(conf: np.ndarray, examples: list[Example]) -> float:
@@ -257,18 +295,17 @@ def main() -> None:
     live_idx = [i for i, e in enumerate(examples) if not e.hard]
     live = [examples[i] for i in live_idx]
     Q = qrows(unit, rr, live, [reads[i] for i in live_idx])
-    gold = np.array([e.answerable for e in live])
-    fit = np.array([e.split == "fit" for e in live])
-    src = np.array([e.source for e in live])
-    w = np.where(src == "qa", 4.0, 1.0)
-    # C=0.03 chosen by 5-fold cross-validation within the fit half
-    ans = LinearModel(QUESTION_FEATURES, C=0.03).fit(Q[fit], gold[fit].astype(int), w[fit])
+    ans = fit_answerable(Q, live)
     # the threshold, on the fit halves, counting questions a hard check declined as declined
     conf = np.zeros(len(examples))
     conf[live_idx] = ans.predict_proba(Q)
     th = choose_threshold(conf, examples)
     print(f"answerable model: threshold {th} (all questions, hard-check declines included)")
     report_declines(conf, examples, th)
+    # what the fit halves' figures are on questions the stack was not fitted on
+    oof = out_of_fold_confidence(examples, C, rr_c)
+    print("  the fit halves out of fold (4 folds by question, the whole stack refitted):")
+    report_declines(oof, examples, th, parts=("fit",))
     for name, coef in sorted(zip(QUESTION_FEATURES, ans.coef, strict=True),
                              key=lambda t: -abs(t[1])):
         print(f"    {name:16s} {coef:+.3f}")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from rag.answer.query import dated_elsewhere
 from rag.answer.text import Span, split_units
 from rag.retrieval.models import Hit
 
@@ -35,14 +37,20 @@ class Unit:
         return self.span.text
 
 
-def candidate_units(hits: list[Hit], clause_min_chars: int = 40) -> list[Unit]:
-    """Every sentence of `hits` (long ones cut at ；into clauses), in passage order.
+def candidate_units(hits: list[Hit], clause_min_chars: int = 40,
+                    years: Sequence[int] = ()) -> list[Unit]:
+    """Every sentence of `hits` (long ones cut at ；into clauses), in passage order; for a
+    question naming `years`, none dated only to another year (it answers another question),
+    unless every one is.
 
     Example:
         >>> from rag.corpus.models import Chunk
         >>> c = Chunk("c", "d", "d.txt", "T", "", None, [], "甲项目开工。乙项目投产。", 0, 12)
         >>> [u.text for u in candidate_units([Hit(c, 1.0, 1)])]
         ['甲项目开工。', '乙项目投产。']
+        >>> c = Chunk("c", "d", "d.txt", "T", "", None, [], "2024年增长5%。全年完成8亿元。", 0, 18)
+        >>> [u.text for u in candidate_units([Hit(c, 1.0, 1)], years=[2023])]
+        ['全年完成8亿元。']
     """
     units: list[Unit] = []
     for hit in hits:
@@ -54,4 +62,6 @@ def candidate_units(hits: list[Hit], clause_min_chars: int = 40) -> list[Unit]:
                 continue
             bullet = text[max(0, sp.start - 2) : sp.start].strip() in BULLETS
             units.append(Unit(hit, sp, bullet))
+    if years:
+        units = [u for u in units if not dated_elsewhere(u.text, list(years))] or units
     return units

@@ -10,7 +10,7 @@ from rag.answer.decision import Decision
 from rag.answer.features import has_date, has_facts, has_number, place_ok
 from rag.answer.lists import enumerates, list_items
 from rag.answer.models import Answer, Citation
-from rag.answer.query import Query, named_counts, unit_kinds_of
+from rag.answer.query import Query, dated_elsewhere, named_counts, unit_kinds_of
 from rag.answer.span import direct_span
 from rag.answer.text import Span, bigrams
 from rag.corpus.models import Chunk
@@ -83,7 +83,7 @@ def choose(units: list[Unit], query: Query, max_sentences: int,
     if kind == "number":
         ranked = [u for u in ranked if has_number(u.text)]
         if query.unit_kind:
-            ranked = [u for u in ranked if query.unit_kind in unit_kinds_of(u.text)] or ranked
+            ranked = [u for u in ranked if query.unit_kind in unit_kinds_of(u.text)]
     elif kind == "date":
         ranked = [u for u in ranked if has_date(u.text)]
     elif kind == "manner" and ranked:
@@ -92,7 +92,7 @@ def choose(units: list[Unit], query: Query, max_sentences: int,
         if done:
             ranked = [done[0], *[u for u in ranked if u is not done[0]]]
     if query.years:  # a sentence dated to other years than the asked one answers another
-        ranked = [u for u in ranked if not _other_year(u.text, query.years)]
+        ranked = [u for u in ranked if not dated_elsewhere(u.text, query.years)]
     if not ranked:
         return []
     best = ranked[0]
@@ -125,21 +125,6 @@ def choose(units: list[Unit], query: Query, max_sentences: int,
     return chosen
 
 
-# A year a sentence dates itself to (not one it compares with: 比2023年, 较上年)
-_STATED_YEAR = re.compile(r"(?<![比较\d])((?:19|20)\d{2})\s*年")
-
-
-def _other_year(text: str, years: list[int]) -> bool:
-    """Whether `text` dates itself only to years other than `years`.
-
-    Example:
-        >>> _other_year("2024年优良天数256天。", [2020]), _other_year("比2023年增长5%。", [2024])
-        (True, False)
-    """
-    stated = {int(y) for y in _STATED_YEAR.findall(text)}
-    return bool(stated) and not stated & set(years)
-
-
 def _narrow(u: Unit, a: int, b: int) -> Unit:
     # The comma-clause(s) of the unit holding its direct span [a, b) (plus a comparison after)
     text = u.text
@@ -162,6 +147,62 @@ def _narrow(u: Unit, a: int, b: int) -> Unit:
     sp = Span(text[s:e], u.span.start + s, u.span.start + e, u.span.para, u.span.sent,
               max(u.span.clause, 0))
     return Unit(u.hit, sp, u.bullet, u.p, u.matched)
+
+
+def _one_clause(text: str, a: int, b: int, query: Query) -> tuple[int, int]:
+    """A figure or date answer over several clauses narrowed to the one clause that states
+    one (of the asked kind) and shares most of the question's words; [a, b) when none does.
+
+    Example:
+        >>> from rag.answer.query import analyze
+        >>> s = "挖掘特色小吃120余种，建设供应基地50个，小吃产业销售额达到6000万元"
+        >>> a, b = _one_clause(s, 0, len(s), analyze("洪洞小吃一年能卖多少钱？"))
+        >>> s[a:b]
+        '小吃产业销售额达到6000万元'
+    """
+    cuts = [a, *(m.end() for m in _CLAUSE.finditer(text, a, b)), b]
+    if len(cuts) <= 2:
+        return a, b
+    test = has_date if query.wh is not None and query.wh.kind == "date" else has_number
+    pairs = _word_pairs(query)
+    best: tuple[int, int, int, int] | None = None
+    for lo, hi in zip(cuts, cuts[1:], strict=False):
+        piece = text[lo:hi].rstrip("，,；; ")
+        if not piece or not test(piece) or (
+                query.unit_kind and query.unit_kind not in unit_kinds_of(piece)):
+            continue
+        score = (sum(p in piece for p in pairs), -lo)
+        if best is None or score > best[:2]:
+            best = (*score, lo, lo + len(piece))
+    return (best[2], best[3]) if best else (a, b)
+
+
+def _word_pairs(query: Query) -> set[str]:
+    # The two-character pieces of the question's terms and their variants
+    forms = [f for t in query.terms for f in query.variants(t)]
+    return {f[i : i + 2] for f in forms for i in range(len(f) - 1)}
+
+
+def _enumeration(text: str, pairs: set[str]) -> tuple[int, int] | None:
+    """The clauses of `text` that name items (separated by 、) and share a two-character
+    piece (`pairs`, see `_word_pairs`) with the question, from the first to the last (else
+    the clause naming the most), as offsets.
+
+    Example:
+        >>> s = "坚持以人民为中心，紧紧围绕抓好党建、守好底线的“五好思路”，处理好发展、安全的关系。"
+        >>> a, b = _enumeration(s, {"五好", "思路"})
+        >>> s[a:b]
+        '紧紧围绕抓好党建、守好底线的“五好思路”'
+    """
+    cuts = [0, *(m.end() for m in _CLAUSE.finditer(text)), len(text)]
+    clauses = [(text.count("、", lo, hi), lo, hi) for lo, hi in zip(cuts, cuts[1:], strict=False)
+               if "、" in text[lo:hi]]
+    if not clauses:
+        return None
+    named = [c for c in clauses if any(p in text[c[1] : c[2]] for p in pairs)]
+    lo = named[0][1] if named else max(clauses)[1]
+    hi = named[-1][2] if named else max(clauses)[2]
+    return lo, hi - 1 if text[hi - 1 : hi] in "，,；;" else hi
 
 
 def _measure(query: Query, n: int) -> str:
@@ -204,10 +245,17 @@ def compose(chosen: list[Unit], query: Query, decision: Decision, hits: list[Hit
     # the direct answer from the likeliest unit (a list's items are quoted in document order)
     best = max(chosen, key=lambda u: u.p) if kind == "list" else chosen[0]
     a, b = direct_span(query, best.text)
+    if kind in ("number", "date"):
+        a, b = _one_clause(best.text, a, b, query)
     direct = best.text[a:b]
     parts_units = list(chosen)
     if kind in FACTOID and b - a < len(best.text):
         parts_units[0] = _narrow(best, a, b)
+    elif kind == "list" and len(chosen) == 1 and (
+            run := _enumeration(best.text, _word_pairs(query))):
+        # a sentence naming the items itself: the clause that names them is the answer
+        parts_units[0] = _narrow(best, *run)
+        direct = parts_units[0].text
     numbers: dict[str, int] = {}
     parts: list[str] = []
     citations: list[Citation] = []

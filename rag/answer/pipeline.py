@@ -160,7 +160,7 @@ def judge(r: Retrieved, settings: Settings) -> _Prepared:
     t = time.perf_counter()
     pool = r.hits[: settings.answer_candidates]
     query = _add_synonyms(analyze(r.question), r.synonyms)
-    units = candidate_units(pool, settings.clause_min_chars)
+    units = candidate_units(pool, settings.clause_min_chars, query.years)
     if r.exclude:
         units = [u for u in units if not any(is_duplicate(u.text, x) for x in r.exclude)]
     ctx, X, R, qrow, decision = read(query, units, pool, r.stats, settings.answer_threshold,
@@ -385,7 +385,7 @@ class ExtractiveAnswerer:
 
     def answer(self, question: str, hits: list[Hit]) -> Answer:
         query = analyze(question)
-        units = candidate_units(hits)
+        units = candidate_units(hits, years=query.years)
         decision = read(query, units, hits, self.stats, self.threshold)[-1]
         if not decision.answerable:
             return abstention(decision, hits)

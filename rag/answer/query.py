@@ -10,8 +10,8 @@ from rag.answer.text import plain_words, tokenize
 from rag.answer.whword import Wh, find_wh
 from rag.text.colloquial import colloquial_variants
 
-__all__ = ["Query", "analyze", "find_places", "find_years", "unit_kinds_of", "unit_spans",
-           "target_of", "unit_kind_of_question", "named_counts", "count_value"]
+__all__ = ["Query", "analyze", "dated_elsewhere", "find_places", "find_years", "unit_kinds_of",
+           "unit_spans", "target_of", "unit_kind_of_question", "named_counts", "count_value"]
 
 _YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|\b|(?=\D))")
 
@@ -146,7 +146,11 @@ def analyze(question: str) -> Query:
 
 
 # The kind of figure a question asks for, and the kinds a sentence's figures have
+_MEASURE = "[个项家所座条件人户辆台套名位次批处种部届支只本首场]"
 _Q_UNITS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # 第几名 is a place in a ranking, 第几个 (第几批) an ordinal: a count
+    ("rank", re.compile(r"第几(?:名|位|(?!" + _MEASURE + r"|期))|名次|排.{0,2}多少位|"
+                        r"排名.{0,2}(?:多少|如何|怎样|怎么样|咋样)")),
     ("percent", re.compile(r"百分之|比例|占比|增速|增幅|增长率|率[是为]?多少|增长.{0,6}多少|"
                            r"多少个?百分点|"
                            r"降.{0,4}多少|涨.{0,4}多少|提高.{0,4}多少|下降.{0,4}多少")),
@@ -158,11 +162,15 @@ _Q_UNITS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("length", re.compile(r"多少(?:公里|千米|米|厘米|公分|毫米|英尺|英里)|多长|多高|多深|多宽|里程|"
                           r"长度|高度|身高|体长|海拔")),
     ("weight", re.compile(r"多少(?:吨|公斤|千克|斤|克|磅)|多重|体重|重量")),
-    ("count", re.compile(r"(?:多少|几)[个项家所座条件人户辆台套名位次批处种部届支只本首场]")),
+    ("count", re.compile(r"(?:多少|几)(?P<m>" + _MEASURE + ")")),
 )
 # A figure: digits, or Chinese numerals (三万, 两千)
 _FIG = r"(?:\d|[一二三四五六七八九十百千两]+)"
 _S_UNITS: dict[str, re.Pattern[str]] = {
+    # a place in a ranking (全市第3, 前十, 倒3), not an ordinal (第49个, 第一批) or a
+    # period (前三季度)
+    "rank": re.compile(r"(?:第|前|倒)\s*(?:\d+(?![\d.])|[一二三四五六七八九十]+"
+                       r"(?![一二三四五六七八九十]))(?:名|位)?(?![批届次期个项件年月季天周轮号])"),
     "percent": re.compile(r"\d\s*[%％]|百分点|百分之|\d+(?:\.\d+)?倍|成以上"),
     "money": re.compile(_FIG + r"\s*(?:万亿|亿|万|千|百)?(?:元|美元|港元|欧元|英镑|日元)|"
                         r"\d\s*亿(?!人)"),
@@ -171,8 +179,22 @@ _S_UNITS: dict[str, re.Pattern[str]] = {
     "area": re.compile(_FIG + r"\s*(?:万)?(?:亩|公顷|平方公里|平方米|km²|km2|m²)"),
     "length": re.compile(_FIG + r"\s*(?:公里|千米|米|厘米|公分|毫米|英尺|英里|km|cm|mm|m\b)"),
     "weight": re.compile(_FIG + r"\s*(?:万)?(?:吨|公斤|千克|斤|克|磅|kg)"),
-    "count": re.compile(_FIG + r"\s*(?:万)?[个项家所座条件人户辆台套名位次批处种部届支只本首场]"),
+    "count": re.compile(_FIG + r"\s*(?:万)?(?P<m>" + _MEASURE + ")"),
 }
+# A count's measure word as a kind of its own (count:场): words that count the same things
+# share one, and 个 counts anything
+_SAME_MEASURE = {"名": "人", "位": "人", "户": "家", "件": "项"}
+_ANY_MEASURE = frozenset("count:" + _SAME_MEASURE.get(c, c)
+                         for c in _MEASURE.strip("[]") if c != "个")
+
+
+def _measure_kinds(text: str) -> set[str]:
+    # count:<measure> for each counted figure of `text` (every measure for a 个 count)
+    out: set[str] = set()
+    for m in _S_UNITS["count"].finditer(text):
+        word = _SAME_MEASURE.get(m.group("m"), m.group("m"))
+        out |= _ANY_MEASURE if word == "个" else {"count:" + word}
+    return out
 _GOAL = re.compile(r"目标|预期|计划|力争|打算|要达到|争取|规划|到\s*(?:19|20)\d{2}\s*年")
 _ACTUAL = re.compile(r"全年|完成了?|实现了|达到了|实际|去年|上年")
 
@@ -218,12 +240,19 @@ def named_counts(text: str) -> set[tuple[int, str]]:
 def unit_kind_of_question(question: str) -> str:
     """The kind of figure a question asks for ('' when it asks for none or it is unclear).
 
+    A count names its measure word when it has a specific one (几场 → count:场; 几名 and 多少人
+    → count:人); 多少个 asks for any count.
+
     Example:
         >>> unit_kind_of_question("2024年GDP增长多少？"), unit_kind_of_question("优良天数多少天")
         ('percent', 'days')
+        >>> unit_kind_of_question("举办了几场招聘会？"), unit_kind_of_question("建了多少个村？")
+        ('count:场', 'count')
     """
     for kind, rx in _Q_UNITS:
-        if rx.search(question):
+        if m := rx.search(question):
+            if kind == "count" and m.group("m") != "个":
+                return "count:" + _SAME_MEASURE.get(m.group("m"), m.group("m"))
             return kind
     return ""
 
@@ -234,8 +263,29 @@ def unit_kinds_of(text: str) -> set[str]:
     Example:
         >>> sorted(unit_kinds_of("增长5%，达到120亿元"))
         ['money', 'percent']
+        >>> sorted(unit_kinds_of("举办招聘活动60场"))
+        ['count', 'count:场']
     """
-    return {k for k, rx in _S_UNITS.items() if rx.search(text)}
+    kinds = {k for k, rx in _S_UNITS.items() if rx.search(text)}
+    return kinds | _measure_kinds(text) if "count" in kinds else kinds
+
+
+# A year a sentence dates itself to (not one it compares with: 比2023年, 较上年)
+_STATED_YEAR = re.compile(r"(?<![比较\d])((?:19|20)\d{2})\s*年")
+
+
+def dated_elsewhere(text: str, years: list[int]) -> bool:
+    """Whether `text` dates itself only to years other than `years` (it answers for another
+    year than the one asked about).
+
+    Example:
+        >>> dated_elsewhere("2024年优良天数256天。", [2020])
+        True
+        >>> dated_elsewhere("比2023年增长5%。", [2024]), dated_elsewhere("增长5%。", [2024])
+        (False, False)
+    """
+    stated = {int(y) for y in _STATED_YEAR.findall(text)}
+    return bool(stated) and not stated & set(years)
 
 
 def target_of(text: str) -> str:
@@ -252,5 +302,8 @@ def unit_spans(text: str, kind: str) -> list[tuple[int, int]]:
         >>> unit_spans("增长5%，达到120亿元", "money")
         [(9, 12)]
     """
+    if kind.startswith("count:"):
+        return [m.span() for m in _S_UNITS["count"].finditer(text)
+                if _measure_kinds(m.group(0)) >= {kind}]
     rx = _S_UNITS.get(kind)
     return [m.span() for m in rx.finditer(text)] if rx else []

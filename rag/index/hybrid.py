@@ -167,14 +167,17 @@ class HybridIndex:
     # Query expansion (keyword channels only; the dense channel reads the question as typed)
     @property
     def expander(self) -> QueryExpander | None:
-        """Cilin synonyms for question words the index never saw; None when `synonyms` is off."""
+        """Document words (the colloquial table, then Cilin synonyms) for question words the
+        index never saw; None when `synonyms` is off."""
         word = self.keyword.get("bm25_word")
         if not self.settings.synonyms or word is None:
             return None
         if self._expander is None:
+            from rag.text.colloquial import colloquial_table
             from rag.text.thesaurus import load_thesaurus
 
-            self._expander = QueryExpander(word.tokenizer, word.has_term, load_thesaurus())
+            self._expander = QueryExpander(word.tokenizer, word.has_term, load_thesaurus(),
+                                           everyday=colloquial_table())
         return self._expander
 
     def expansions(self, query: str) -> dict[str, list[str]]:
