@@ -208,24 +208,21 @@ def out_of_fold_confidence(examples: list[Example], unit_c: float, rr_c: float) 
     in-sample confidences are higher on the questions fitted, qa.jsonl's most). Hard-check
     declines get 0, the test halves nan."""
     conf = np.full(len(examples), np.nan)
-    fold = np.array(_folds(examples))
+    fold = _folds(examples)
+    fit_idx = [i for i, e in enumerate(examples) if e.split == "fit"]
     for f in range(4):
-        train = [i for i, e in enumerate(examples) if e.split == "fit" and fold[i] != f]
-        held = [i for i, e in enumerate(examples) if e.split == "fit" and fold[i] == f]
-        tr_ex, he_ex = [examples[i] for i in train], [examples[i] for i in held]
-        unit = fit_unit(tr_ex, unit_c)
-        r_tr, r_he = reread(unit, tr_ex), reread(unit, he_ex)
-        rr = fit_rerank(tr_ex, r_tr, rr_c)
-        live_tr = [k for k, e in enumerate(tr_ex) if not e.hard]
-        ans = fit_answerable(qrows(unit, rr, [tr_ex[k] for k in live_tr],
-                                   [r_tr[k] for k in live_tr]), [tr_ex[k] for k in live_tr])
-        live_he = [k for k, e in enumerate(he_ex) if not e.hard]
-        Q = qrows(unit, rr, [he_ex[k] for k in live_he], [r_he[k] for k in live_he])
-        p = ans.predict_proba(Q) if len(live_he) else np.zeros(0)
-        for k in range(len(he_ex)):
-            conf[held[k]] = 0.0
-        for k, pk in zip(live_he, p, strict=True):
-            conf[held[k]] = pk
+        train = [examples[i] for i in fit_idx if fold[i] != f]
+        unit = fit_unit(train, unit_c)
+        r_train = reread(unit, train)
+        rr = fit_rerank(train, r_train, rr_c)
+        live = [k for k, e in enumerate(train) if not e.hard]
+        ans = fit_answerable(qrows(unit, rr, [train[k] for k in live], [r_train[k] for k in live]),
+                             [train[k] for k in live])
+        held = [i for i in fit_idx if fold[i] == f]
+        conf[held] = 0.0
+        if held_live := [i for i in held if not examples[i].hard]:
+            he = [examples[i] for i in held_live]
+            conf[held_live] = ans.predict_proba(qrows(unit, rr, he, reread(unit, he)))
     return conf
 
 

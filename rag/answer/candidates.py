@@ -63,5 +63,5 @@ def candidate_units(hits: list[Hit], clause_min_chars: int = 40,
             bullet = text[max(0, sp.start - 2) : sp.start].strip() in BULLETS
             units.append(Unit(hit, sp, bullet))
     if years:
-        units = [u for u in units if not dated_elsewhere(u.text, list(years))] or units
+        units = [u for u in units if not dated_elsewhere(u.text, years)] or units
     return units

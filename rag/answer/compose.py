@@ -125,10 +125,16 @@ def choose(units: list[Unit], query: Query, max_sentences: int,
     return chosen
 
 
+def _cuts(text: str, a: int = 0, b: int | None = None) -> list[int]:
+    # Where text[a:b]'s comma-clauses begin and end (each clause keeps its closing ，or ；)
+    b = len(text) if b is None else b
+    return [a, *(m.end() for m in _CLAUSE.finditer(text, a, b)), b]
+
+
 def _narrow(u: Unit, a: int, b: int) -> Unit:
     # The comma-clause(s) of the unit holding its direct span [a, b) (plus a comparison after)
     text = u.text
-    cuts = [0] + [m.end() for m in _CLAUSE.finditer(text)] + [len(text)]
+    cuts = _cuts(text)
     lo = max(c for c in cuts if c <= a)
     hi = min(c for c in cuts if c >= b)
     nxt = min((c for c in cuts if c > hi), default=hi)
@@ -160,21 +166,19 @@ def _one_clause(text: str, a: int, b: int, query: Query) -> tuple[int, int]:
         >>> s[a:b]
         '小吃产业销售额达到6000万元'
     """
-    cuts = [a, *(m.end() for m in _CLAUSE.finditer(text, a, b)), b]
+    cuts = _cuts(text, a, b)
     if len(cuts) <= 2:
         return a, b
     test = has_date if query.wh is not None and query.wh.kind == "date" else has_number
     pairs = _word_pairs(query)
-    best: tuple[int, int, int, int] | None = None
+    # (shared pieces, earliest first, start, end) of each clause stating a fitting figure
+    stating = []
     for lo, hi in zip(cuts, cuts[1:], strict=False):
         piece = text[lo:hi].rstrip("，,；; ")
-        if not piece or not test(piece) or (
-                query.unit_kind and query.unit_kind not in unit_kinds_of(piece)):
-            continue
-        score = (sum(p in piece for p in pairs), -lo)
-        if best is None or score > best[:2]:
-            best = (*score, lo, lo + len(piece))
-    return (best[2], best[3]) if best else (a, b)
+        if piece and test(piece) and (
+                not query.unit_kind or query.unit_kind in unit_kinds_of(piece)):
+            stating.append((sum(p in piece for p in pairs), -lo, lo, lo + len(piece)))
+    return max(stating)[2:] if stating else (a, b)
 
 
 def _word_pairs(query: Query) -> set[str]:
@@ -194,14 +198,14 @@ def _enumeration(text: str, pairs: set[str]) -> tuple[int, int] | None:
         >>> s[a:b]
         '紧紧围绕抓好党建、守好底线的“五好思路”'
     """
-    cuts = [0, *(m.end() for m in _CLAUSE.finditer(text)), len(text)]
+    cuts = _cuts(text)
     clauses = [(text.count("、", lo, hi), lo, hi) for lo, hi in zip(cuts, cuts[1:], strict=False)
                if "、" in text[lo:hi]]
     if not clauses:
         return None
     named = [c for c in clauses if any(p in text[c[1] : c[2]] for p in pairs)]
-    lo = named[0][1] if named else max(clauses)[1]
-    hi = named[-1][2] if named else max(clauses)[2]
+    first, last = (named[0], named[-1]) if named else (max(clauses),) * 2
+    lo, hi = first[1], last[2]
     return lo, hi - 1 if text[hi - 1 : hi] in "，,；;" else hi
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from rag.answer.terms import focal_terms, question_terms
@@ -181,22 +182,27 @@ _S_UNITS: dict[str, re.Pattern[str]] = {
     "weight": re.compile(_FIG + r"\s*(?:万)?(?:吨|公斤|千克|斤|克|磅|kg)"),
     "count": re.compile(_FIG + r"\s*(?:万)?(?P<m>" + _MEASURE + ")"),
 }
+_GOAL = re.compile(r"目标|预期|计划|力争|打算|要达到|争取|规划|到\s*(?:19|20)\d{2}\s*年")
+_ACTUAL = re.compile(r"全年|完成了?|实现了|达到了|实际|去年|上年")
 # A count's measure word as a kind of its own (count:场): words that count the same things
 # share one, and 个 counts anything
 _SAME_MEASURE = {"名": "人", "位": "人", "户": "家", "件": "项"}
-_ANY_MEASURE = frozenset("count:" + _SAME_MEASURE.get(c, c)
-                         for c in _MEASURE.strip("[]") if c != "个")
+
+
+def _counted(measure: str) -> str:
+    # The kind of a count by its measure word (名 counts what 人 does: count:人)
+    return "count:" + _SAME_MEASURE.get(measure, measure)
+
+
+_ANY_MEASURE = frozenset(_counted(c) for c in _MEASURE.strip("[]") if c != "个")
 
 
 def _measure_kinds(text: str) -> set[str]:
     # count:<measure> for each counted figure of `text` (every measure for a 个 count)
     out: set[str] = set()
     for m in _S_UNITS["count"].finditer(text):
-        word = _SAME_MEASURE.get(m.group("m"), m.group("m"))
-        out |= _ANY_MEASURE if word == "个" else {"count:" + word}
+        out |= _ANY_MEASURE if m.group("m") == "个" else {_counted(m.group("m"))}
     return out
-_GOAL = re.compile(r"目标|预期|计划|力争|打算|要达到|争取|规划|到\s*(?:19|20)\d{2}\s*年")
-_ACTUAL = re.compile(r"全年|完成了?|实现了|达到了|实际|去年|上年")
 
 
 # A count named with its measure word (「6大产业集群」, 「十五件实事」), not an ordinal (第六项)
@@ -252,7 +258,7 @@ def unit_kind_of_question(question: str) -> str:
     for kind, rx in _Q_UNITS:
         if m := rx.search(question):
             if kind == "count" and m.group("m") != "个":
-                return "count:" + _SAME_MEASURE.get(m.group("m"), m.group("m"))
+                return _counted(m.group("m"))
             return kind
     return ""
 
@@ -274,7 +280,7 @@ def unit_kinds_of(text: str) -> set[str]:
 _STATED_YEAR = re.compile(r"(?<![比较\d])((?:19|20)\d{2})\s*年")
 
 
-def dated_elsewhere(text: str, years: list[int]) -> bool:
+def dated_elsewhere(text: str, years: Collection[int]) -> bool:
     """Whether `text` dates itself only to years other than `years` (it answers for another
     year than the one asked about).
 
@@ -285,7 +291,7 @@ def dated_elsewhere(text: str, years: list[int]) -> bool:
         (False, False)
     """
     stated = {int(y) for y in _STATED_YEAR.findall(text)}
-    return bool(stated) and not stated & set(years)
+    return bool(stated) and stated.isdisjoint(years)
 
 
 def target_of(text: str) -> str:
